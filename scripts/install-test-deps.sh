@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Installs everything the build and the tests need on a fresh Debian 12 machine:
+# the wasm32 target, wasm-bindgen-cli at the version pinned in Cargo.lock, wasm-opt,
+# Chromium with chromedriver, Postfix's smtp-sink/smtp-source, swaks and aiosmtpd.
+# Safe to run again: every step checks first whether its tool is already there.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+tools="$repo/.tools"
+mkdir -p "$tools"
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+install_wasm_target() {
+  if rustup target list --installed | grep -qx wasm32-unknown-unknown; then return; fi
+  log "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+}
+
+# The CLI must match the wasm-bindgen crate exactly, or the generated glue does not fit the wasm.
+install_wasm_bindgen() {
+  local wanted
+  wanted=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' "$repo/Cargo.lock")
+  if [ -z "$wanted" ]; then
+    log "Cargo.lock names no wasm-bindgen version; run 'cargo generate-lockfile' first"
+    exit 1
+  fi
+  if command -v wasm-bindgen >/dev/null && [ "$(wasm-bindgen --version | awk '{print $2}')" = "$wanted" ]; then return; fi
+  log "installing wasm-bindgen-cli $wanted (takes a few minutes)"
+  # --locked fails when the registry mirror lacks one of the CLI's locked dependencies.
+  cargo install wasm-bindgen-cli --version "=$wanted" --locked 2>/dev/null \
+    || cargo install wasm-bindgen-cli --version "=$wanted"
+}
+
+# Debian's binaryen (wasm-opt 108) cannot parse the reference types that current wasm-bindgen emits.
+install_wasm_opt() {
+  if [ -x "$tools/node_modules/.bin/wasm-opt" ]; then return; fi
+  log "installing wasm-opt (binaryen 132) from npm"
+  npm install --prefix "$tools" --no-audit --no-fund binaryen@132 >/dev/null
+}
+
+install_debian_packages() {
+  local missing=()
+  command -v chromium >/dev/null || missing+=(chromium)
+  command -v chromedriver >/dev/null || missing+=(chromium-driver)
+  [ -x /usr/sbin/smtp-sink ] || missing+=(postfix)
+  command -v swaks >/dev/null || missing+=(swaks)
+  command -v openssl >/dev/null || missing+=(openssl)
+  [ ${#missing[@]} -eq 0 ] && return
+  log "installing Debian packages: ${missing[*]}"
+  # Postfix asks how to configure itself; the tests only use its smtp-sink and smtp-source tools.
+  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+install_python_smtp_server() {
+  if [ -x "$tools/venv/bin/python" ] && "$tools/venv/bin/python" -c 'import aiosmtpd' 2>/dev/null; then return; fi
+  log "installing aiosmtpd into $tools/venv"
+  python3 -m venv "$tools/venv"
+  "$tools/venv/bin/pip" install --quiet 'aiosmtpd==1.4.6'
+}
+
+install_wasm_target
+install_debian_packages
+install_python_smtp_server
+install_wasm_opt
+install_wasm_bindgen
+log "all test dependencies are installed"

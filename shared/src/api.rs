@@ -1,0 +1,186 @@
+//! Request and response bodies of the HTTP API, shared by the backend and the page.
+//!
+//! Passwords only ever travel from the page to the backend: no response type has a password field.
+
+use serde::{Deserialize, Serialize};
+
+use crate::report::{Field, Finding, Severity};
+use crate::security::Security;
+
+/// Body of `POST /api/accounts` (sign-up) and `POST /api/session` (login).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Credentials {
+    pub email: String,
+    pub password: String,
+}
+
+/// Body of `GET /api/account`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountView {
+    pub id: i64,
+    pub email: String,
+}
+
+/// A finding as the API sends it: the typed code and its text in the request's language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingView {
+    #[serde(flatten)]
+    pub finding: Finding,
+    pub message: String,
+}
+
+/// The body of every error response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// Machine-readable error code, such as `validation_failed` or `not_found`.
+    pub error: String,
+    /// Text for the seller in the request's language.
+    pub message: String,
+    /// Per-field findings, for validation errors.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<FindingView>,
+}
+
+/// The outcome of the last test mail of a server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastTest {
+    /// RFC 3339 time stamp.
+    pub at: String,
+    pub ok: bool,
+    /// The verdict's code, such as `accepted` or `auth_rejected`.
+    pub verdict: String,
+}
+
+/// Why and when the system deactivated a server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deactivation {
+    /// RFC 3339 time stamp.
+    pub at: String,
+    pub reason: String,
+}
+
+/// One stored SMTP server as the API returns it. It has no password, only `password_set`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerView {
+    pub id: i64,
+    pub provider: String,
+    pub active: bool,
+    pub display_name: String,
+    pub sender: String,
+    pub host: String,
+    pub port: u16,
+    pub security: Security,
+    pub login: String,
+    pub password_set: bool,
+    pub bcc: String,
+    pub is_default: bool,
+    /// RFC 3339 time stamp of the last change.
+    pub updated_at: String,
+    pub last_test: Option<LastTest>,
+    pub consecutive_failures: u32,
+    pub deactivated: Option<Deactivation>,
+    /// Warnings and hints of the stored settings, in the request's language.
+    #[serde(default)]
+    pub findings: Vec<FindingView>,
+}
+
+/// Body of `POST /api/servers/{id}/test-mail`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TestMailRequest {
+    /// Recipient of the test mail; the account's address when empty.
+    #[serde(default)]
+    pub recipient: Option<String>,
+}
+
+/// Body of `POST /api/test-mail`: the unsaved form, and the server's id when editing, so that
+/// an empty password reuses the stored one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnsavedTestMailRequest {
+    #[serde(default)]
+    pub id: Option<i64>,
+    pub server: crate::validate::ServerInput,
+    #[serde(default)]
+    pub recipient: Option<String>,
+}
+
+/// A step of an SMTP session, in the order they happen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SmtpStep {
+    Resolve,
+    Connect,
+    TlsHandshake,
+    Greeting,
+    Ehlo,
+    StartTls,
+    Auth,
+    MailFrom,
+    RcptTo,
+    Data,
+}
+
+impl SmtpStep {
+    /// Returns the step's name for the checklist.
+    pub fn label(self, language: crate::Language) -> &'static str {
+        match self {
+            SmtpStep::Resolve => language.pick("Namensauflösung", "Name resolution"),
+            SmtpStep::Connect => language.pick("Verbindung (TCP)", "Connection (TCP)"),
+            SmtpStep::TlsHandshake => language.pick("TLS-Handshake", "TLS handshake"),
+            SmtpStep::Greeting => language.pick("Begrüßung des Servers", "Server greeting"),
+            SmtpStep::Ehlo => "EHLO",
+            SmtpStep::StartTls => "STARTTLS",
+            SmtpStep::Auth => language.pick("Anmeldung (AUTH)", "Login (AUTH)"),
+            SmtpStep::MailFrom => "MAIL FROM",
+            SmtpStep::RcptTo => "RCPT TO",
+            SmtpStep::Data => "DATA",
+        }
+    }
+}
+
+/// How one step of the session went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepStatus {
+    Ok,
+    Failed,
+    Skipped,
+}
+
+/// One line of the test mail's checklist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepResult {
+    pub step: SmtpStep,
+    pub status: StepStatus,
+    /// The step's name in the request's language.
+    pub label: String,
+    /// The server's reply, such as `250 2.0.0 Ok: queued as 4F2A1`, or what the client saw.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+/// The answer to a test mail: one line per step, and a verdict that says what to change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestMailResult {
+    /// Whether the server accepted the mail. Acceptance is not delivery.
+    pub ok: bool,
+    /// The verdict's code, such as `accepted`, `auth_rejected` or `starttls_not_offered`.
+    pub verdict: String,
+    /// The verdict in the request's language.
+    pub message: String,
+    pub recipient: String,
+    pub steps: Vec<StepResult>,
+    /// The raw SMTP replies, for the folded details section. Never contains credentials.
+    pub transcript: Vec<String>,
+}
+
+/// Counts findings by severity, for summaries.
+pub fn count_findings(findings: &[FindingView], field: Option<Field>, severity: Severity) -> usize {
+    findings
+        .iter()
+        .filter(|view| view.finding.severity == severity)
+        .filter(|view| field.is_none_or(|field| view.finding.field == field))
+        .count()
+}
