@@ -2,6 +2,7 @@
 # Installs everything the build and the tests need on a fresh Debian 12 machine:
 # the wasm32 target, wasm-bindgen-cli at the version pinned in Cargo.lock, wasm-opt,
 # Chromium with chromedriver, Postfix's smtp-sink/smtp-source, swaks and aiosmtpd.
+# With --build-only it installs only what building the page needs.
 # Safe to run again: every step checks first whether its tool is already there.
 set -euo pipefail
 
@@ -61,9 +62,14 @@ install_python_smtp_server() {
   "$tools/venv/bin/pip" install --quiet 'aiosmtpd==1.4.6'
 }
 
+# --build-only installs what building the page needs, for the README's run command.
 install_wasm_target
-install_debian_packages
-install_python_smtp_server
 install_wasm_opt
 install_wasm_bindgen
+if [ "${1:-}" = "--build-only" ]; then
+  log "all build dependencies are installed"
+  exit 0
+fi
+install_debian_packages
+install_python_smtp_server
 log "all test dependencies are installed"
