@@ -18,6 +18,8 @@ pub enum Field {
     Password,
     Security,
     Bcc,
+    /// The recipient of a test mail. Not part of the stored settings.
+    TestRecipient,
 }
 
 impl Field {
@@ -33,6 +35,7 @@ impl Field {
             Field::Password => language.pick("Passwort", "Password"),
             Field::Security => language.pick("Verschlüsselung", "Encryption"),
             Field::Bcc => "BCC",
+            Field::TestRecipient => language.pick("Testempfänger", "Test recipient"),
         }
     }
 }
