@@ -184,3 +184,30 @@ pub fn count_findings(findings: &[FindingView], field: Option<Field>, severity: 
         .filter(|view| field.is_none_or(|field| view.finding.field == field))
         .count()
 }
+
+/// How a change moved the account's default server. Sent only when the default changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DefaultChange {
+    /// The server that is the default now; `None` when no active server is left.
+    pub default_server_id: Option<i64>,
+    /// What happened, in the request's language, such as "„Shop“ ist jetzt der Standardserver."
+    pub message: String,
+}
+
+/// Body of the answers to create, update and "set as default": the saved server, with the
+/// fields of [`ServerView`] at the top level, and the default change if there was one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerSaved {
+    #[serde(flatten)]
+    pub server: ServerView,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_change: Option<DefaultChange>,
+}
+
+/// Body of the answer to `DELETE /api/servers/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerDeleted {
+    pub id: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_change: Option<DefaultChange>,
+}
