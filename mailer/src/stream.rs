@@ -1,0 +1,370 @@
+//! The byte stream under lettre's SMTP connection: TCP, then TLS on top, with every server line
+//! recorded.
+//!
+//! The session hands lettre a [`SessionStream`] and keeps a [`LinkHandle`] to the same socket.
+//! Through the handle it upgrades the socket to TLS after STARTTLS, so the recording always sits
+//! above TLS and sees clear text. Server lines are recorded as they arrive. The bytes the client
+//! writes never enter the transcript. Instead the session labels each command it sends, such as
+//! `AUTH PLAIN ***`, so the AUTH payload cannot leak into it.
+
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use lettre::transport::smtp::client::AsyncTokioStream;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
+use tokio_rustls::client::TlsStream;
+
+use crate::reply::{is_last_line, Reply};
+
+/// At most this many transcript entries are kept; a runaway server cannot fill the memory.
+const MAX_TRANSCRIPT_ENTRIES: usize = 400;
+/// Longer server lines are cut; RFC 5321 allows 512 octets per reply line.
+const MAX_LINE_CHARS: usize = 1000;
+/// How many bytes of a failed TLS handshake's input are kept, to tell a plain SMTP greeting.
+const MAX_CAPTURED_BYTES: usize = 256;
+
+/// A reply as received, with the time its last line arrived.
+#[derive(Debug, Clone)]
+pub(crate) struct ReceivedReply {
+    pub(crate) reply: Option<Reply>,
+    pub(crate) received_at: Instant,
+}
+
+/// What the server sent, line by line, and the notes the session adds about its own commands.
+#[derive(Debug, Default)]
+pub(crate) struct Transcript {
+    entries: Vec<String>,
+    truncated: bool,
+    partial_line: Vec<u8>,
+    pending_reply: Vec<String>,
+    replies: Vec<ReceivedReply>,
+    next_write_label: Option<String>,
+    writes: usize,
+}
+
+impl Transcript {
+    /// Sets what the transcript shows for the client's next write, such as `AUTH PLAIN ***`.
+    ///
+    /// Writes without a label are counted but not shown, so the session decides what is safe
+    /// to show and nothing lettre writes (AUTH payloads, the message) slips in.
+    pub(crate) fn label_next_write(&mut self, label: &str) {
+        self.next_write_label = Some(label.to_owned());
+    }
+
+    /// Returns how many writes the client made.
+    pub(crate) fn writes(&self) -> usize {
+        self.writes
+    }
+
+    fn record_client_write(&mut self) {
+        self.writes += 1;
+        if let Some(label) = self.next_write_label.take() {
+            self.push_entry(format!("C: {label}"));
+        }
+    }
+
+    /// Adds a remark of the client, such as a TLS handshake result.
+    pub(crate) fn note(&mut self, text: &str) {
+        self.push_entry(format!("-- {text}"));
+    }
+
+    pub(crate) fn entries(&self) -> Vec<String> {
+        let mut entries = self.entries.clone();
+        if self.truncated {
+            entries.push("-- transcript truncated".to_owned());
+        }
+        entries
+    }
+
+    pub(crate) fn reply_count(&self) -> usize {
+        self.replies.len()
+    }
+
+    pub(crate) fn replies_since(&self, mark: usize) -> &[ReceivedReply] {
+        self.replies.get(mark..).unwrap_or_default()
+    }
+
+    /// Returns whether the server has sent any byte that is not yet a complete reply.
+    pub(crate) fn has_partial_reply(&self) -> bool {
+        !self.partial_line.is_empty() || !self.pending_reply.is_empty()
+    }
+
+    fn record_server_bytes(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            if byte == b'\n' {
+                let line = std::mem::take(&mut self.partial_line);
+                self.finish_line(&line);
+            } else if self.partial_line.len() < MAX_LINE_CHARS {
+                self.partial_line.push(byte);
+            }
+        }
+    }
+
+    fn finish_line(&mut self, raw: &[u8]) {
+        let text = String::from_utf8_lossy(raw);
+        let line = text.trim_end_matches('\r').to_owned();
+        self.push_entry(format!("S: {line}"));
+        let last = is_last_line(&line);
+        self.pending_reply.push(line);
+        if last {
+            let raw_lines = std::mem::take(&mut self.pending_reply);
+            let reply = Reply::parse(&raw_lines);
+            self.replies.push(ReceivedReply {
+                reply,
+                received_at: Instant::now(),
+            });
+        }
+    }
+
+    fn push_entry(&mut self, entry: String) {
+        if self.entries.len() < MAX_TRANSCRIPT_ENTRIES {
+            self.entries.push(entry);
+        } else {
+            self.truncated = true;
+        }
+    }
+}
+
+/// A transcript shared by the stream (which records) and the session (which reads).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SharedTranscript(Arc<Mutex<Transcript>>);
+
+impl SharedTranscript {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Transcript> {
+        // A panic while holding the lock cannot leave the transcript half-updated in a way
+        // that matters, so a poisoned lock is used as it is.
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A TCP stream that keeps the first bytes it reads, so that a failed TLS handshake can show
+/// what the server sent instead of a TLS record.
+#[derive(Debug)]
+pub(crate) struct TappedTcp {
+    tcp: TcpStream,
+    captured: Vec<u8>,
+}
+
+impl TappedTcp {
+    pub(crate) fn new(tcp: TcpStream) -> TappedTcp {
+        TappedTcp {
+            tcp,
+            captured: Vec::new(),
+        }
+    }
+
+    pub(crate) fn captured(&self) -> &[u8] {
+        &self.captured
+    }
+}
+
+impl AsyncRead for TappedTcp {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        let poll = Pin::new(&mut self.tcp).poll_read(cx, buf);
+        if matches!(poll, Poll::Ready(Ok(()))) {
+            let room = MAX_CAPTURED_BYTES.saturating_sub(self.captured.len());
+            let new_bytes = &buf.filled()[before..];
+            let kept = &new_bytes[..new_bytes.len().min(room)];
+            self.captured.extend_from_slice(kept);
+        }
+        poll
+    }
+}
+
+impl AsyncWrite for TappedTcp {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.tcp).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.tcp).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.tcp).poll_shutdown(cx)
+    }
+}
+
+/// The socket in its current state.
+#[derive(Debug)]
+enum Link {
+    Plain(TcpStream),
+    Tls(Box<TlsStream<TappedTcp>>),
+    /// Taken out for the STARTTLS handshake; reads and writes fail until TLS is attached.
+    Detached,
+}
+
+/// The session's handle on the socket that lettre reads and writes.
+#[derive(Debug, Clone)]
+pub(crate) struct LinkHandle(Arc<Mutex<Link>>);
+
+impl LinkHandle {
+    fn lock(&self) -> MutexGuard<'_, Link> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Takes the plain TCP stream out for a TLS handshake. Returns `None` if it is already TLS.
+    pub(crate) fn detach_plain(&self) -> Option<TcpStream> {
+        let mut link = self.lock();
+        match std::mem::replace(&mut *link, Link::Detached) {
+            Link::Plain(tcp) => Some(tcp),
+            other => {
+                *link = other;
+                None
+            }
+        }
+    }
+
+    pub(crate) fn attach_tls(&self, stream: TlsStream<TappedTcp>) {
+        *self.lock() = Link::Tls(Box::new(stream));
+    }
+
+    pub(crate) fn is_encrypted(&self) -> bool {
+        matches!(*self.lock(), Link::Tls(_))
+    }
+}
+
+/// The stream lettre's connection owns. It shares the socket with a [`LinkHandle`] and records
+/// the server's lines into a [`SharedTranscript`].
+pub(crate) struct SessionStream {
+    link: LinkHandle,
+    transcript: SharedTranscript,
+    peer: SocketAddr,
+}
+
+impl SessionStream {
+    pub(crate) fn plain(
+        tcp: TcpStream,
+        peer: SocketAddr,
+        transcript: SharedTranscript,
+    ) -> (SessionStream, LinkHandle) {
+        SessionStream::new(Link::Plain(tcp), peer, transcript)
+    }
+
+    pub(crate) fn tls(
+        stream: TlsStream<TappedTcp>,
+        peer: SocketAddr,
+        transcript: SharedTranscript,
+    ) -> (SessionStream, LinkHandle) {
+        SessionStream::new(Link::Tls(Box::new(stream)), peer, transcript)
+    }
+
+    fn new(link: Link, peer: SocketAddr, transcript: SharedTranscript) -> (SessionStream, LinkHandle) {
+        let handle = LinkHandle(Arc::new(Mutex::new(link)));
+        let stream = SessionStream {
+            link: handle.clone(),
+            transcript,
+            peer,
+        };
+        (stream, handle)
+    }
+}
+
+fn detached_error() -> io::Error {
+    io::Error::new(io::ErrorKind::NotConnected, "the socket is in a TLS handshake")
+}
+
+impl std::fmt::Debug for SessionStream {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("SessionStream")
+            .field("peer", &self.peer)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AsyncTokioStream for SessionStream {
+    fn peer_addr(&self) -> io::Result<SocketAddr> {
+        Ok(self.peer)
+    }
+}
+
+impl AsyncRead for SessionStream {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        let poll = match &mut *self.link.lock() {
+            Link::Plain(tcp) => Pin::new(tcp).poll_read(cx, buf),
+            Link::Tls(tls) => Pin::new(tls.as_mut()).poll_read(cx, buf),
+            Link::Detached => Poll::Ready(Err(detached_error())),
+        };
+        if matches!(poll, Poll::Ready(Ok(()))) {
+            self.transcript
+                .lock()
+                .record_server_bytes(&buf.filled()[before..]);
+        }
+        poll
+    }
+}
+
+impl AsyncWrite for SessionStream {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        let poll = match &mut *self.link.lock() {
+            Link::Plain(tcp) => Pin::new(tcp).poll_write(cx, buf),
+            Link::Tls(tls) => Pin::new(tls.as_mut()).poll_write(cx, buf),
+            Link::Detached => Poll::Ready(Err(detached_error())),
+        };
+        if matches!(poll, Poll::Ready(Ok(written)) if written > 0) {
+            self.transcript.lock().record_client_write();
+        }
+        poll
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match &mut *self.link.lock() {
+            Link::Plain(tcp) => Pin::new(tcp).poll_flush(cx),
+            Link::Tls(tls) => Pin::new(tls.as_mut()).poll_flush(cx),
+            Link::Detached => Poll::Ready(Err(detached_error())),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match &mut *self.link.lock() {
+            Link::Plain(tcp) => Pin::new(tcp).poll_shutdown(cx),
+            Link::Tls(tls) => Pin::new(tls.as_mut()).poll_shutdown(cx),
+            Link::Detached => Poll::Ready(Ok(())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transcript_assembles_multiline_reply() {
+        let mut transcript = Transcript::default();
+        transcript.record_server_bytes(b"250-mail.example\r\n250-STAR");
+        assert_eq!(transcript.reply_count(), 0);
+        assert!(transcript.has_partial_reply());
+
+        transcript.record_server_bytes(b"TTLS\r\n250 AUTH PLAIN\r\n");
+        assert_eq!(transcript.reply_count(), 1);
+        let reply = transcript.replies_since(0)[0].reply.clone().expect("parsed");
+        assert_eq!(reply.lines, vec!["mail.example", "STARTTLS", "AUTH PLAIN"]);
+        assert_eq!(transcript.entries()[1], "S: 250-STARTTLS");
+    }
+
+    #[test]
+    fn transcript_stops_growing_at_limit() {
+        let mut transcript = Transcript::default();
+        for _ in 0..(MAX_TRANSCRIPT_ENTRIES + 50) {
+            transcript.record_server_bytes(b"250 ok\r\n");
+        }
+        let entries = transcript.entries();
+        assert_eq!(entries.len(), MAX_TRANSCRIPT_ENTRIES + 1);
+        assert_eq!(
+            entries.last().map(String::as_str),
+            Some("-- transcript truncated")
+        );
+    }
+}
