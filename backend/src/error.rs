@@ -1,0 +1,240 @@
+//! The API's error type and its mapping to HTTP status, code and text, in one place.
+//!
+//! Handlers and extractors return [`ApiError`]. Its `ResponseError` impl gives the status and
+//! a German body. The `observe_request` middleware then renders the body again in the
+//! request's language with the request id, and logs the error once, at a level that fits.
+
+use std::time::Duration;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use shared::api::{ErrorBody, FindingView};
+use shared::{Language, ValidationReport};
+
+use crate::json::JsonProblem;
+
+/// A request failed. Every variant but [`ApiError::Internal`] is the caller's doing.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("the request body is not the expected JSON: {0:?}")]
+    InvalidJson(JsonProblem),
+    #[error("the request body is not declared as application/json")]
+    UnsupportedMediaType,
+    #[error("the request body exceeds {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    #[error("no valid session")]
+    NotAuthenticated,
+    #[error("wrong e-mail address or password")]
+    InvalidCredentials,
+    #[error("a state-changing request lacks the X-Requested-With header")]
+    CsrfHeaderMissing,
+    #[error("no such resource for this account")]
+    NotFound,
+    #[error("the path does not support this method")]
+    MethodNotAllowed,
+    #[error("the e-mail address belongs to another account")]
+    EmailTaken,
+    #[error("an inactive server cannot be the default")]
+    ServerInactive,
+    #[error("the sign-up e-mail address is invalid")]
+    InvalidEmail,
+    #[error("the sign-up password is shorter than {minimum} characters")]
+    PasswordTooShort { minimum: usize },
+    #[error("the sign-up password is longer than {maximum} characters")]
+    PasswordTooLong { maximum: usize },
+    #[error("the settings have {} finding(s)", .0.findings.len())]
+    Validation(ValidationReport),
+    #[error("too many failed logins; retry in {} s", retry_after.as_secs())]
+    TooManyAttempts { retry_after: Duration },
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl ApiError {
+    /// Wraps an unexpected failure; its cause chain goes to the log, never to the client.
+    pub fn internal(error: impl Into<anyhow::Error>) -> ApiError {
+        ApiError::Internal(error.into())
+    }
+
+    /// Returns the machine-readable code of the error body.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::InvalidJson(problem) => problem.code(),
+            ApiError::UnsupportedMediaType => "unsupported_media_type",
+            ApiError::PayloadTooLarge { .. } => "payload_too_large",
+            ApiError::NotAuthenticated => "not_authenticated",
+            ApiError::InvalidCredentials => "invalid_credentials",
+            ApiError::CsrfHeaderMissing => "csrf_header_missing",
+            ApiError::NotFound => "not_found",
+            ApiError::MethodNotAllowed => "method_not_allowed",
+            ApiError::EmailTaken => "email_taken",
+            ApiError::ServerInactive => "server_inactive",
+            ApiError::InvalidEmail => "invalid_email",
+            ApiError::PasswordTooShort { .. } => "password_too_short",
+            ApiError::PasswordTooLong { .. } => "password_too_long",
+            ApiError::Validation(_) => "validation_failed",
+            ApiError::TooManyAttempts { .. } => "too_many_attempts",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+
+    /// Renders the text for the seller. `request_id` is repeated in the text of internal
+    /// errors, so that a support request can be matched to the log.
+    pub fn message(&self, language: Language, request_id: &str) -> String {
+        let pick = |german: &str, english: &str| language.pick(german, english).to_owned();
+        match self {
+            ApiError::InvalidJson(problem) => problem.message(language),
+            ApiError::UnsupportedMediaType => pick(
+                "Die Anfrage muss JSON mit dem Content-Type application/json sein.",
+                "The request must be JSON with the content type application/json.",
+            ),
+            ApiError::PayloadTooLarge { limit } => match language {
+                Language::De => format!(
+                    "Die Anfrage ist zu groß: höchstens {} KiB sind erlaubt.",
+                    limit / 1024
+                ),
+                Language::En => format!(
+                    "The request is too large: at most {} KiB are allowed.",
+                    limit / 1024
+                ),
+            },
+            ApiError::NotAuthenticated => pick(
+                "Sie sind nicht angemeldet. Bitte melden Sie sich an.",
+                "You are not logged in. Please log in.",
+            ),
+            ApiError::InvalidCredentials => pick(
+                "E-Mail-Adresse oder Passwort ist falsch.",
+                "The e-mail address or password is wrong.",
+            ),
+            ApiError::CsrfHeaderMissing => pick(
+                "Die Anfrage wurde abgelehnt, weil der Header „X-Requested-With: postausgang“ fehlt. \
+                 Bitte laden Sie die Seite neu.",
+                "The request was rejected because the header \"X-Requested-With: postausgang\" is missing. \
+                 Please reload the page.",
+            ),
+            ApiError::NotFound => pick("Nicht gefunden.", "Not found."),
+            ApiError::MethodNotAllowed => pick(
+                "Diese Adresse unterstützt die Methode der Anfrage nicht.",
+                "This address does not support the request's method.",
+            ),
+            ApiError::EmailTaken => pick(
+                "Für diese E-Mail-Adresse gibt es schon ein Konto. Bitte melden Sie sich an.",
+                "An account with this e-mail address already exists. Please log in.",
+            ),
+            ApiError::ServerInactive => pick(
+                "Ein inaktiver Server kann nicht Standardserver sein. Aktivieren Sie ihn zuerst.",
+                "An inactive server cannot be the default. Activate it first.",
+            ),
+            ApiError::InvalidEmail => pick(
+                "E-Mail-Adresse: Bitte geben Sie eine gültige Adresse wie max@shop.example ein.",
+                "E-mail address: Please enter a valid address such as max@shop.example.",
+            ),
+            ApiError::PasswordTooShort { minimum } => match language {
+                Language::De => format!("Passwort: Bitte mindestens {minimum} Zeichen verwenden."),
+                Language::En => format!("Password: Please use at least {minimum} characters."),
+            },
+            ApiError::PasswordTooLong { maximum } => match language {
+                Language::De => format!("Passwort: Bitte höchstens {maximum} Zeichen verwenden."),
+                Language::En => format!("Password: Please use at most {maximum} characters."),
+            },
+            ApiError::Validation(_) => pick(
+                "Die Einstellungen wurden nicht gespeichert. Bitte korrigieren Sie die markierten Felder.",
+                "The settings were not saved. Please correct the marked fields.",
+            ),
+            ApiError::TooManyAttempts { retry_after } => {
+                let minutes = retry_after.as_secs().div_ceil(60).max(1);
+                match language {
+                    Language::De => format!(
+                        "Zu viele fehlgeschlagene Anmeldungen. Bitte versuchen Sie es in {minutes} Minute(n) erneut."
+                    ),
+                    Language::En => {
+                        format!("Too many failed logins. Please try again in {minutes} minute(s).")
+                    }
+                }
+            }
+            ApiError::Internal(_) => match language {
+                Language::De => format!(
+                    "Ein interner Fehler ist aufgetreten. Bitte versuchen Sie es später erneut \
+                     (Fehler-ID {request_id})."
+                ),
+                Language::En => {
+                    format!("An internal error occurred. Please try again later (error id {request_id}).")
+                }
+            },
+        }
+    }
+
+    /// Builds the JSON body in the given language.
+    pub fn body(&self, language: Language, request_id: &str) -> ErrorBody {
+        let findings = match self {
+            ApiError::Validation(report) => report
+                .findings
+                .iter()
+                .map(|finding| FindingView {
+                    finding: finding.clone(),
+                    message: finding.message(language),
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        ErrorBody {
+            error: self.code().to_owned(),
+            message: self.message(language, request_id),
+            findings,
+        }
+    }
+
+    /// Builds the whole response in the given language.
+    pub fn to_response(&self, language: Language, request_id: &str) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status_code());
+        if let ApiError::TooManyAttempts { retry_after } = self {
+            response.insert_header((header::RETRY_AFTER, retry_after.as_secs().max(1).to_string()));
+        }
+        response.json(self.body(language, request_id))
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::InvalidJson(_) => StatusCode::BAD_REQUEST,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::NotAuthenticated | ApiError::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            ApiError::CsrfHeaderMissing => StatusCode::FORBIDDEN,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::EmailTaken | ApiError::ServerInactive => StatusCode::CONFLICT,
+            ApiError::InvalidEmail
+            | ApiError::PasswordTooShort { .. }
+            | ApiError::PasswordTooLong { .. }
+            | ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// Renders in German, the default language. Behind `observe_request`, the body is rendered
+    /// again in the request's language.
+    fn error_response(&self) -> HttpResponse {
+        self.to_response(Language::default(), "-")
+    }
+}
+
+impl From<crate::store::StoreError> for ApiError {
+    fn from(error: crate::store::StoreError) -> ApiError {
+        ApiError::internal(error)
+    }
+}
+
+/// Formats an error and its sources as `outer: inner: innermost`, for logs.
+pub fn cause_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut chain = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        chain.push_str(": ");
+        chain.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    chain
+}

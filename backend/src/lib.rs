@@ -1,0 +1,22 @@
+//! Postausgang's HTTP service: accounts and sessions, the SMTP server settings API with
+//! encrypted passwords, and the built page.
+//!
+//! [`startup::Application`] assembles everything from [`settings::Settings`]. Routes live in
+//! [`routes`], one `configure` function per area; storage in [`store`], one typed method on
+//! [`store::Store`] per operation; and [`error::ApiError`] maps every failure to HTTP in one place.
+
+pub mod auth;
+pub mod crypto;
+pub mod error;
+pub mod frontend;
+pub mod json;
+pub mod language;
+pub mod middleware;
+pub mod routes;
+pub mod settings;
+pub mod startup;
+pub mod store;
+pub mod telemetry;
+
+pub use settings::Settings;
+pub use startup::Application;

@@ -1,0 +1,25 @@
+//! The API's routes, one module per area. Each module has a `configure` function that
+//! registers its routes below `/api`; [`configure_api`] lists the areas.
+
+pub mod accounts;
+pub mod servers;
+
+use actix_web::{web, HttpResponse};
+
+use crate::error::ApiError;
+
+/// Registers every area's routes. Called inside the `/api` scope.
+pub fn configure_api(config: &mut web::ServiceConfig) {
+    accounts::configure(config);
+    servers::configure(config);
+}
+
+/// Answers a path below `/api` that no route matches.
+pub async fn api_not_found() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::NotFound)
+}
+
+/// Answers a known path with a method it does not support.
+pub async fn method_not_allowed() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::MethodNotAllowed)
+}
