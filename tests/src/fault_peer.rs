@@ -28,11 +28,11 @@ impl std::fmt::Debug for PeerTls {
     }
 }
 
-/// What the peer says. Replies are full lines without CRLF, such as `250 2.1.0 Ok`.
+/// The lines a scripted peer sends. Replies are full lines without CRLF, such as `250 2.1.0 Ok`.
 #[derive(Debug, Clone)]
 pub struct PeerScript {
     pub tls: PeerTls,
-    /// `None` means the peer accepts the connection and never says a word.
+    /// `None` means the peer accepts the connection and never sends a byte.
     pub greeting: Option<String>,
     /// The EHLO reply's lines after the server name, such as `["STARTTLS", "AUTH PLAIN LOGIN"]`.
     pub extensions: Vec<String>,

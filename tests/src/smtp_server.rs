@@ -114,7 +114,7 @@ impl SmtpServer {
     /// Starts the server and waits until it reports its port.
     ///
     /// # Panics
-    /// Python or aiosmtpd is missing (the message says to run `scripts/install-test-deps.sh`),
+    /// Python or aiosmtpd is missing (the panic message points to `scripts/install-test-deps.sh`),
     /// or the server does not report its port within 20 seconds.
     pub fn start(options: SmtpServerOptions<'_>) -> SmtpServer {
         let directory = tempfile::tempdir().expect("temporary directory for the SMTP server");
