@@ -1,1 +1,5 @@
-fn main() {}
+//! Mounts the settings page into `<body>`.
+
+fn main() {
+    yew::Renderer::<frontend::app::App>::new().render();
+}

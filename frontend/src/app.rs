@@ -1,0 +1,168 @@
+//! The page's root: language, session and which screen shows.
+
+use std::rc::Rc;
+
+use shared::api::{AccountView, ServerView};
+use shared::Language;
+use wasm_bindgen_futures::spawn_local;
+use yew::prelude::*;
+
+use crate::api;
+use crate::components::header::AppHeader;
+use crate::i18n::Text;
+use crate::language::{apply_language, initial_language};
+use crate::pages::auth::AuthPage;
+use crate::pages::server_form::ServerFormPage;
+use crate::pages::server_list::ServerListPage;
+
+/// Whether a seller is logged in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Session {
+    /// The page has not yet asked the backend.
+    Checking,
+    LoggedOut {
+        expired: bool,
+    },
+    LoggedIn(AccountView),
+}
+
+/// The screen a logged-in seller sees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Screen {
+    ServerList,
+    NewServer,
+    /// Boxed: a server view is large, and the other screens carry nothing.
+    EditServer(Box<ServerView>),
+}
+
+/// The page's state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppState {
+    pub language: Language,
+    pub session: Session,
+    pub screen: Screen,
+}
+
+/// A change to the page's state.
+pub enum AppAction {
+    ChooseLanguage(Language),
+    LoggedIn(AccountView),
+    LoggedOut { expired: bool },
+    Show(Screen),
+}
+
+impl Reducible for AppState {
+    type Action = AppAction;
+
+    fn reduce(self: Rc<Self>, action: AppAction) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            AppAction::ChooseLanguage(language) => next.language = language,
+            AppAction::LoggedIn(account) => {
+                next.session = Session::LoggedIn(account);
+                next.screen = Screen::ServerList;
+            }
+            AppAction::LoggedOut { expired } => next.session = Session::LoggedOut { expired },
+            AppAction::Show(screen) => next.screen = screen,
+        }
+        Rc::new(next)
+    }
+}
+
+/// The whole page.
+#[component]
+pub fn App() -> Html {
+    // State
+    let state = use_reducer(|| AppState {
+        language: initial_language(),
+        session: Session::Checking,
+        screen: Screen::ServerList,
+    });
+    let language = state.language;
+
+    // Effects
+    use_effect_with(language, |&language| apply_language(language, false));
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with((), move |_| {
+            spawn_local(async move {
+                match api::load_account(language).await {
+                    Ok(account) => dispatcher.dispatch(AppAction::LoggedIn(account)),
+                    Err(_) => dispatcher.dispatch(AppAction::LoggedOut { expired: false }),
+                }
+            });
+        });
+    }
+
+    // Callbacks
+    let onlanguage = {
+        let state = state.clone();
+        Callback::from(move |choice: Language| {
+            apply_language(choice, true);
+            state.dispatch(AppAction::ChooseLanguage(choice));
+        })
+    };
+    let onauthenticated = {
+        let state = state.clone();
+        Callback::from(move |account: AccountView| state.dispatch(AppAction::LoggedIn(account)))
+    };
+    let onsessionexpired = {
+        let state = state.clone();
+        Callback::from(move |()| state.dispatch(AppAction::LoggedOut { expired: true }))
+    };
+    let onlogout = {
+        let state = state.clone();
+        Callback::from(move |()| {
+            let dispatcher = state.dispatcher();
+            spawn_local(async move {
+                // Whatever the backend answers, the page forgets the session: a session that is
+                // already gone counts as logged out, and the cookie is the backend's to expire.
+                let _ = api::log_out(language).await;
+                dispatcher.dispatch(AppAction::LoggedOut { expired: false });
+            });
+        })
+    };
+    let show = |screen: Screen| {
+        let state = state.clone();
+        Callback::from(move |()| state.dispatch(AppAction::Show(screen.clone())))
+    };
+    let onedit = {
+        let state = state.clone();
+        Callback::from(move |server: ServerView| {
+            state.dispatch(AppAction::Show(Screen::EditServer(Box::new(server))))
+        })
+    };
+
+    // Derived values
+    let account = match &state.session {
+        Session::LoggedIn(account) => Some(AttrValue::from(account.email.clone())),
+        _ => None,
+    };
+    let main = match (&state.session, &state.screen) {
+        (Session::Checking, _) => {
+            html! { <p class="status status-pending">{ Text::Loading.in_language(language) }</p> }
+        }
+        (Session::LoggedOut { expired }, _) => {
+            let notice = expired.then(|| AttrValue::from(Text::SessionExpired.in_language(language)));
+            html! { <AuthPage {notice} {onauthenticated} /> }
+        }
+        (Session::LoggedIn(_), Screen::ServerList) => html! {
+            <ServerListPage onnew={show(Screen::NewServer)} {onedit} onsessionexpired={onsessionexpired.clone()} />
+        },
+        (Session::LoggedIn(account), Screen::NewServer) => html! {
+            <ServerFormPage key="new" server={None::<ServerView>} account_email={account.email.clone()}
+                onback={show(Screen::ServerList)} {onsessionexpired} />
+        },
+        (Session::LoggedIn(account), Screen::EditServer(server)) => html! {
+            <ServerFormPage key={server.id.to_string()} server={Some((**server).clone())}
+                account_email={account.email.clone()} onback={show(Screen::ServerList)} {onsessionexpired} />
+        },
+    };
+
+    html! {
+        <ContextProvider<Language> context={language}>
+            <AppHeader {account} {onlanguage} {onlogout} />
+            <main id="main" tabindex="-1">{ main }</main>
+        </ContextProvider<Language>>
+    }
+}

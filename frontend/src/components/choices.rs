@@ -1,0 +1,129 @@
+//! The form's choices: the provider preset and the connection security.
+
+use shared::presets::PRESETS;
+use shared::{Finding, Language, Security};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use crate::components::field::described_by;
+use crate::components::findings::FindingList;
+use crate::i18n::{security_label, Text};
+use shared::report::Fix;
+
+/// Props of [`PresetField`].
+#[derive(Properties, PartialEq)]
+pub struct PresetFieldProps {
+    pub id: AttrValue,
+    /// The chosen preset's id, or empty for "no specific provider".
+    pub value: AttrValue,
+    /// What a seller must know about the chosen provider, such as the app password for Gmail.
+    pub hints: Vec<AttrValue>,
+    pub findings: Vec<Finding>,
+    pub onchoose: Callback<String>,
+    pub onfix: Callback<Fix>,
+}
+
+/// The provider select, first in the form: choosing a preset fills host, port and security.
+#[component]
+pub fn PresetField(props: &PresetFieldProps) -> Html {
+    let language = use_context::<Language>().unwrap_or_default();
+
+    let onchange = {
+        let onchoose = props.onchoose.clone();
+        Callback::from(move |event: Event| {
+            let select: HtmlSelectElement = event.target_unchecked_into();
+            onchoose.emit(select.value());
+        })
+    };
+
+    let help_id = format!("{}-help", props.id);
+    let hints_id = format!("{}-hints", props.id);
+    let findings_id = format!("{}-findings", props.id);
+    let description = [
+        Some(help_id.clone()),
+        (!props.hints.is_empty()).then(|| hints_id.clone()),
+        described_by("", false, &findings_id, !props.findings.is_empty()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ");
+
+    html! {
+        <div class="field">
+            <label for={props.id.clone()}>{ shared::Field::Provider.label(language) }</label>
+            <select id={props.id.clone()} aria-describedby={description} {onchange}>
+                <option value="" selected={props.value.is_empty()}>{ Text::NoProvider.in_language(language) }</option>
+                { for PRESETS.iter().map(|preset| html! {
+                    <option value={preset.id} selected={props.value == preset.id}>{ preset.name }</option>
+                }) }
+            </select>
+            <p id={help_id} class="help">{ Text::ProviderHelp.in_language(language) }</p>
+            if !props.hints.is_empty() {
+                <div id={hints_id} class="preset-hints">
+                    <p class="preset-hints-title">{ Text::ProviderHints.in_language(language) }</p>
+                    <ul>
+                        { for props.hints.iter().map(|hint| html! { <li>{ hint.clone() }</li> }) }
+                    </ul>
+                </div>
+            }
+            <FindingList id={findings_id} findings={props.findings.clone()} {language} onfix={props.onfix.clone()} />
+        </div>
+    }
+}
+
+/// Props of [`SecurityField`].
+#[derive(Properties, PartialEq)]
+pub struct SecurityFieldProps {
+    pub id: AttrValue,
+    pub value: Security,
+    pub findings: Vec<Finding>,
+    pub onchoose: Callback<Security>,
+    pub onfix: Callback<Fix>,
+}
+
+/// The connection security as a radio group; arrow keys move between the modes.
+#[component]
+pub fn SecurityField(props: &SecurityFieldProps) -> Html {
+    let language = use_context::<Language>().unwrap_or_default();
+
+    let onchange = {
+        let onchoose = props.onchoose.clone();
+        Callback::from(move |event: Event| {
+            let input: HtmlInputElement = event.target_unchecked_into();
+            if let Some(security) = Security::parse(&input.value()) {
+                onchoose.emit(security);
+            }
+        })
+    };
+
+    let help_id = format!("{}-help", props.id);
+    let findings_id = format!("{}-findings", props.id);
+    let description = described_by(&help_id, true, &findings_id, !props.findings.is_empty());
+
+    html! {
+        <fieldset id={props.id.clone()} class="field field-choice" aria-describedby={description}>
+            <legend>{ shared::Field::Security.label(language) }</legend>
+            <div class="choices">
+                { for Security::ALL.into_iter().map(|security| {
+                    let input_id = format!("{}-{}", props.id, security.as_str());
+                    html! {
+                        <label class="choice" for={input_id.clone()}>
+                            <input
+                                id={input_id}
+                                type="radio"
+                                name={props.id.clone()}
+                                value={security.as_str()}
+                                checked={props.value == security}
+                                onchange={onchange.clone()}
+                            />
+                            { security_label(security, language) }
+                        </label>
+                    }
+                }) }
+            </div>
+            <p id={help_id} class="help">{ Text::SecurityHelp.in_language(language) }</p>
+            <FindingList id={findings_id} findings={props.findings.clone()} {language} onfix={props.onfix.clone()} />
+        </fieldset>
+    }
+}

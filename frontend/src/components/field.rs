@@ -1,0 +1,147 @@
+//! Labelled form controls with their help text and findings, tied together for screen readers.
+
+use shared::report::Fix;
+use shared::{Finding, Language, Severity};
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::components::findings::FindingList;
+
+/// Props of [`TextField`].
+#[derive(Properties, PartialEq)]
+pub struct TextFieldProps {
+    pub id: AttrValue,
+    pub label: AttrValue,
+    pub value: AttrValue,
+    #[prop_or_default]
+    pub help: Option<AttrValue>,
+    #[prop_or(AttrValue::Static("text"))]
+    pub input_type: AttrValue,
+    #[prop_or_default]
+    pub autocomplete: Option<AttrValue>,
+    #[prop_or_default]
+    pub inputmode: Option<AttrValue>,
+    #[prop_or_default]
+    pub placeholder: Option<AttrValue>,
+    #[prop_or_default]
+    pub required: bool,
+    /// The findings to show under the input; an error marks the input invalid.
+    #[prop_or_default]
+    pub findings: Vec<Finding>,
+    pub oninput: Callback<String>,
+    #[prop_or_default]
+    pub onfix: Callback<Fix>,
+    /// Extra controls after the input, such as the password's show button.
+    #[prop_or_default]
+    pub children: Html,
+}
+
+/// A text input with its label, help text and findings. The help text and the findings are the
+/// input's description (`aria-describedby`), and an error sets `aria-invalid`.
+#[component]
+pub fn TextField(props: &TextFieldProps) -> Html {
+    let language = use_context::<Language>().unwrap_or_default();
+
+    let oninput = {
+        let oninput = props.oninput.clone();
+        Callback::from(move |event: InputEvent| {
+            let input: HtmlInputElement = event.target_unchecked_into();
+            oninput.emit(input.value());
+        })
+    };
+
+    let help_id = format!("{}-help", props.id);
+    let findings_id = format!("{}-findings", props.id);
+    let invalid = props
+        .findings
+        .iter()
+        .any(|finding| finding.severity == Severity::Error);
+    let described_by = described_by(
+        &help_id,
+        props.help.is_some(),
+        &findings_id,
+        !props.findings.is_empty(),
+    );
+
+    html! {
+        <div class={classes!("field", invalid.then_some("field-invalid"))}>
+            <label for={props.id.clone()}>
+                { props.label.clone() }
+                if props.required {
+                    <span class="required" aria-hidden="true">{ " *" }</span>
+                }
+            </label>
+            <div class="input-row">
+                <input
+                    id={props.id.clone()}
+                    type={props.input_type.clone()}
+                    value={props.value.clone()}
+                    autocomplete={props.autocomplete.clone()}
+                    inputmode={props.inputmode.clone()}
+                    placeholder={props.placeholder.clone()}
+                    required={props.required}
+                    aria-invalid={invalid.then_some("true")}
+                    aria-describedby={described_by}
+                    spellcheck="false"
+                    {oninput}
+                />
+                { props.children.clone() }
+            </div>
+            if let Some(help) = &props.help {
+                <p id={help_id} class="help">{ help.clone() }</p>
+            }
+            <FindingList id={findings_id} findings={props.findings.clone()} {language} onfix={props.onfix.clone()} />
+        </div>
+    }
+}
+
+/// Props of [`ToggleField`].
+#[derive(Properties, PartialEq)]
+pub struct ToggleFieldProps {
+    pub id: AttrValue,
+    pub label: AttrValue,
+    pub help: AttrValue,
+    pub checked: bool,
+    pub ontoggle: Callback<bool>,
+}
+
+/// A checkbox shown as a switch, with its label and help text.
+#[component]
+pub fn ToggleField(props: &ToggleFieldProps) -> Html {
+    let onchange = {
+        let ontoggle = props.ontoggle.clone();
+        Callback::from(move |event: Event| {
+            let input: HtmlInputElement = event.target_unchecked_into();
+            ontoggle.emit(input.checked());
+        })
+    };
+
+    let help_id = format!("{}-help", props.id);
+
+    html! {
+        <div class="field field-toggle">
+            <input
+                id={props.id.clone()}
+                type="checkbox"
+                role="switch"
+                class="switch"
+                checked={props.checked}
+                aria-describedby={help_id.clone()}
+                {onchange}
+            />
+            <div>
+                <label for={props.id.clone()}>{ props.label.clone() }</label>
+                <p id={help_id} class="help">{ props.help.clone() }</p>
+            </div>
+        </div>
+    }
+}
+
+/// Joins the ids that describe an input, or `None` when nothing does.
+pub fn described_by(help_id: &str, has_help: bool, findings_id: &str, has_findings: bool) -> Option<String> {
+    let ids: Vec<&str> = [(help_id, has_help), (findings_id, has_findings)]
+        .into_iter()
+        .filter_map(|(id, present)| present.then_some(id))
+        .collect();
+    (!ids.is_empty()).then(|| ids.join(" "))
+}

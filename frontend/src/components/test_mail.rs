@@ -1,0 +1,149 @@
+//! The test mail: recipient, send button and the backend's checklist.
+
+use shared::api::{StepStatus, TestMailResult};
+use shared::Language;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::form::recipient::recipient_hints;
+use crate::form::state::TestStatus;
+use crate::i18n::{step_status_label, Text};
+
+/// Props of [`TestMailPanel`].
+#[derive(Properties, PartialEq)]
+pub struct TestMailPanelProps {
+    pub recipient: AttrValue,
+    /// The sender as typed, for the hints on the recipient.
+    pub sender: AttrValue,
+    pub status: TestStatus,
+    pub onrecipient: Callback<String>,
+    pub onsend: Callback<()>,
+}
+
+/// Sends a test mail with the form's settings and shows how each SMTP step went.
+#[component]
+pub fn TestMailPanel(props: &TestMailPanelProps) -> Html {
+    let language = use_context::<Language>().unwrap_or_default();
+
+    let oninput = {
+        let onrecipient = props.onrecipient.clone();
+        Callback::from(move |event: InputEvent| {
+            let input: HtmlInputElement = event.target_unchecked_into();
+            onrecipient.emit(input.value());
+        })
+    };
+    let onclick = {
+        let onsend = props.onsend.clone();
+        Callback::from(move |_: MouseEvent| onsend.emit(()))
+    };
+
+    let sending = props.status == TestStatus::Sending;
+    let hints = recipient_hints(&props.sender, &props.recipient);
+
+    html! {
+        <section class="panel test-mail" aria-labelledby="test-mail-title">
+            <h2 id="test-mail-title">{ Text::TestTitle.in_language(language) }</h2>
+            <p class="help">{ Text::TestIntro.in_language(language) }</p>
+            <div class="field">
+                <label for="test-recipient">{ Text::TestRecipient.in_language(language) }</label>
+                <div class="input-row">
+                    <input
+                        id="test-recipient"
+                        type="email"
+                        autocomplete="email"
+                        value={props.recipient.clone()}
+                        aria-describedby="test-recipient-help test-recipient-hints"
+                        {oninput}
+                    />
+                    <button type="button" class="button" id="send-test" disabled={sending} {onclick}>
+                        { Text::SendTest.in_language(language) }
+                    </button>
+                </div>
+                <p id="test-recipient-help" class="help">{ Text::TestRecipientHelp.in_language(language) }</p>
+                <div id="test-recipient-hints" class="findings" aria-live="polite">
+                    { for hints.iter().map(|hint| html! {
+                        <div class="finding finding-hint"><p>{ hint.message(language) }</p></div>
+                    }) }
+                </div>
+            </div>
+            <div class="test-outcome" aria-live="polite">
+                { test_outcome(&props.status, language) }
+            </div>
+        </section>
+    }
+}
+
+fn test_outcome(status: &TestStatus, language: Language) -> Html {
+    match status {
+        TestStatus::Idle => Html::default(),
+        TestStatus::Blocked => html! {
+            <p class="status status-error">{ Text::FixErrorsFirst.in_language(language) }</p>
+        },
+        TestStatus::Sending => html! {
+            <p class="status status-pending" role="status">{ Text::SendingTest.in_language(language) }</p>
+        },
+        TestStatus::Failed(message) => html! {
+            <p class="status status-error" role="alert">{ message.clone() }</p>
+        },
+        TestStatus::Finished(result) => html! { <TestMailChecklist result={result.clone()} {language} /> },
+    }
+}
+
+/// Props of [`TestMailChecklist`].
+#[derive(Properties, PartialEq)]
+pub struct TestMailChecklistProps {
+    pub result: TestMailResult,
+    pub language: Language,
+}
+
+/// The verdict, one line per SMTP step, and the raw replies folded away.
+#[component]
+pub fn TestMailChecklist(props: &TestMailChecklistProps) -> Html {
+    let language = props.language;
+    let result = &props.result;
+
+    let (class, title) = if result.ok {
+        ("verdict verdict-ok", Text::TestAccepted)
+    } else {
+        ("verdict verdict-failed", Text::TestFailed)
+    };
+
+    html! {
+        <div class="test-result" id="test-result">
+            <div {class} role={if result.ok { "status" } else { "alert" }}>
+                <p class="verdict-title">{ title.in_language(language) }</p>
+                <p>{ result.message.clone() }</p>
+                if result.ok {
+                    <p class="help">{ Text::TestAcceptedNote.in_language(language) }</p>
+                }
+            </div>
+            <ol class="checklist">
+                { for result.steps.iter().map(|step| {
+                    let (class, mark) = match step.status {
+                        StepStatus::Ok => ("step step-ok", "✓"),
+                        StepStatus::Failed => ("step step-failed", "✗"),
+                        StepStatus::Skipped => ("step step-skipped", "–"),
+                    };
+                    html! {
+                        <li {class}>
+                            <span class="step-mark" aria-hidden="true">{ mark }</span>
+                            <span class="step-label">{ step.label.clone() }</span>
+                            <span class="step-status">{ step_status_label(step.status, language) }</span>
+                            if let Some(detail) = &step.detail {
+                                <span class="step-detail">{ detail.clone() }</span>
+                            }
+                        </li>
+                    }
+                }) }
+            </ol>
+            <details class="transcript">
+                <summary>{ Text::RawReplies.in_language(language) }</summary>
+                if result.transcript.is_empty() {
+                    <p>{ Text::NoRawReplies.in_language(language) }</p>
+                } else {
+                    <pre>{ result.transcript.join("\n") }</pre>
+                }
+            </details>
+        </div>
+    }
+}

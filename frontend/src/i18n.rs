@@ -1,0 +1,383 @@
+//! Every text the page shows that does not come from `shared` or the backend, German and English
+//! side by side. German is the default language.
+
+use shared::api::StepStatus;
+use shared::report::{Fix, Severity};
+use shared::{Language, Security};
+
+/// A fixed text of the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Text {
+    // Frame
+    AppName,
+    AppTagline,
+    LanguageLabel,
+    LogOut,
+    SkipToContent,
+    // Sign-up and login
+    LogIn,
+    SignUp,
+    LogInTitle,
+    SignUpTitle,
+    AuthIntro,
+    AccountEmail,
+    AccountPassword,
+    SignUpPasswordHelp,
+    NoAccountYet,
+    HaveAccount,
+    LoggingIn,
+    SigningUp,
+    // Server list
+    ListTitle,
+    ListIntro,
+    EmptyTitle,
+    EmptyWhy,
+    EmptyAction,
+    New,
+    Loading,
+    Retry,
+    Edit,
+    Delete,
+    MakeDefault,
+    StatusActive,
+    StatusInactive,
+    StatusDefault,
+    LastTestNone,
+    LastTestOk,
+    LastTestFailed,
+    DeactivatedTitle,
+    Deleted,
+    // Server form
+    FormTitleNew,
+    FormTitleEdit,
+    BackToList,
+    NoProvider,
+    ProviderHelp,
+    ProviderHints,
+    Active,
+    ActiveHelp,
+    DisplayNameHelp,
+    SenderHelp,
+    HostHelp,
+    PortHelp,
+    LoginHelp,
+    PasswordHelpNew,
+    PasswordHelpStored,
+    PasswordStoredPlaceholder,
+    ShowPassword,
+    HidePassword,
+    SecurityHelp,
+    BccHelp,
+    Default,
+    DefaultHelp,
+    Save,
+    Saving,
+    Saved,
+    SaveFailed,
+    FixErrorsFirst,
+    UnsavedChanges,
+    // Test mail
+    TestTitle,
+    TestIntro,
+    TestRecipient,
+    TestRecipientHelp,
+    SendTest,
+    SendingTest,
+    TestUsesForm,
+    TestAccepted,
+    TestFailed,
+    TestAcceptedNote,
+    RawReplies,
+    NoRawReplies,
+    // Errors not sent by the backend
+    ServerUnreachable,
+    UnexpectedAnswer,
+    SessionExpired,
+}
+
+impl Text {
+    /// Returns the text in the given language.
+    pub fn in_language(self, language: Language) -> &'static str {
+        let (german, english) = match self {
+            Text::AppName => ("Postausgang", "Postausgang"),
+            Text::AppTagline => ("Mails Ihres Shops über Ihren eigenen Server", "Your shop's mail through your own server"),
+            Text::LanguageLabel => ("Sprache", "Language"),
+            Text::LogOut => ("Abmelden", "Log out"),
+            Text::SkipToContent => ("Zum Inhalt springen", "Skip to content"),
+
+            Text::LogIn => ("Anmelden", "Log in"),
+            Text::SignUp => ("Registrieren", "Sign up"),
+            Text::LogInTitle => ("Anmelden", "Log in"),
+            Text::SignUpTitle => ("Konto anlegen", "Create an account"),
+            Text::AuthIntro => (
+                "Hier richten Sie die SMTP-Server ein, über die Ihr Shop Bestell- und Versandmails und Rechnungen verschickt.",
+                "Set up the SMTP servers your shop uses to send order and shipping mails and invoices.",
+            ),
+            Text::AccountEmail => ("E-Mail-Adresse", "Email address"),
+            Text::AccountPassword => ("Passwort", "Password"),
+            Text::SignUpPasswordHelp => (
+                "Das Passwort für Ihr Postausgang-Konto, nicht das Ihres Postfachs.",
+                "The password for your Postausgang account, not the one of your mailbox.",
+            ),
+            Text::NoAccountYet => ("Noch kein Konto?", "No account yet?"),
+            Text::HaveAccount => ("Schon ein Konto?", "Already have an account?"),
+            Text::LoggingIn => ("Anmeldung läuft …", "Logging in …"),
+            Text::SigningUp => ("Konto wird angelegt …", "Creating the account …"),
+
+            Text::ListTitle => ("E-Mail-Versand", "Email sending"),
+            Text::ListIntro => (
+                "Über diese SMTP-Server verschickt Postausgang die Mails Ihres Shops, zum Beispiel „Bestellung bezahlt“, „Versendet“ und Rechnungen.",
+                "Postausgang sends your shop's mails through these SMTP servers, for example \"order paid\", \"shipped\" and invoices.",
+            ),
+            Text::EmptyTitle => ("Noch kein SMTP-Server eingerichtet", "No SMTP server set up yet"),
+            Text::EmptyWhy => (
+                "Ohne eigenen Server gehen Ihre Mails von einer noreply-Adresse aus, und solche Mails landen oft im Spam-Ordner Ihrer Kundinnen und Kunden. Mit Ihrem eigenen SMTP-Server senden Sie mit Ihrer echten Absenderadresse, und Antworten kommen bei Ihnen an.",
+                "Without your own server, your mails go out from a noreply address, and such mails often land in your customers' spam folder. With your own SMTP server you send from your real address, and replies reach you.",
+            ),
+            Text::EmptyAction => ("Richten Sie jetzt Ihren ersten Server ein.", "Set up your first server now."),
+            Text::New => ("Neu", "New"),
+            Text::Loading => ("Wird geladen …", "Loading …"),
+            Text::Retry => ("Erneut versuchen", "Try again"),
+            Text::Edit => ("Bearbeiten", "Edit"),
+            Text::Delete => ("Löschen", "Delete"),
+            Text::MakeDefault => ("Als Standard festlegen", "Make default"),
+            Text::StatusActive => ("Aktiv", "Active"),
+            Text::StatusInactive => ("Inaktiv", "Inactive"),
+            Text::StatusDefault => ("Standard", "Default"),
+            Text::LastTestNone => ("Noch nicht getestet", "Not tested yet"),
+            Text::LastTestOk => ("Letzter Test erfolgreich", "Last test succeeded"),
+            Text::LastTestFailed => ("Letzter Test fehlgeschlagen", "Last test failed"),
+            Text::DeactivatedTitle => (
+                "Vom System deaktiviert, weil der Versand wiederholt fehlschlug",
+                "Deactivated by the system because sending failed repeatedly",
+            ),
+            Text::Deleted => ("Der Server wurde gelöscht.", "The server was deleted."),
+
+            Text::FormTitleNew => ("Neuer SMTP-Server", "New SMTP server"),
+            Text::FormTitleEdit => ("SMTP-Server bearbeiten", "Edit SMTP server"),
+            Text::BackToList => ("Zurück zur Liste", "Back to the list"),
+            Text::NoProvider => ("Kein bestimmter Anbieter", "No specific provider"),
+            Text::ProviderHelp => (
+                "Füllt SMTP-Server, Port und Verschlüsselung mit den Werten des Anbieters aus.",
+                "Fills in SMTP server, port and encryption with the provider's values.",
+            ),
+            Text::ProviderHints => ("Hinweise zu diesem Anbieter", "Notes on this provider"),
+            Text::Active => ("Aktiv", "Active"),
+            Text::ActiveHelp => (
+                "Nur aktive Server verschicken Mails. Schlägt der Versand mehrfach fehl, deaktiviert Postausgang den Server.",
+                "Only active servers send mail. If sending fails repeatedly, Postausgang deactivates the server.",
+            ),
+            Text::DisplayNameHelp => (
+                "Ein Name zum Wiedererkennen in der Liste, zum Beispiel „Shop-Postfach“.",
+                "A name to recognise the server in the list, for example \"Shop mailbox\".",
+            ),
+            Text::SenderHelp => (
+                "Die Adresse, die Ihre Kunden als Absender sehen: info@ihr-shop.de oder Max Mustermann <info@ihr-shop.de>.",
+                "The address your customers see as the sender: info@your-shop.com or Max Mustermann <info@your-shop.com>.",
+            ),
+            Text::HostHelp => (
+                "Auch Postausgangsserver oder SMTP-Host genannt, zum Beispiel smtp.ihr-anbieter.de.",
+                "Also called outgoing server or SMTP host, for example smtp.your-provider.com.",
+            ),
+            Text::PortHelp => (
+                "Meist 587 mit STARTTLS oder 465 mit SSL/TLS.",
+                "Usually 587 with STARTTLS or 465 with SSL/TLS.",
+            ),
+            Text::LoginHelp => (
+                "Der Benutzername beim Anbieter, oft die vollständige E-Mail-Adresse.",
+                "The user name at the provider, often the full email address.",
+            ),
+            Text::PasswordHelpNew => (
+                "Das Passwort des Postfachs oder ein App-Passwort, wenn Ihr Anbieter eines verlangt.",
+                "The mailbox password, or an app password where your provider requires one.",
+            ),
+            Text::PasswordHelpStored => (
+                "Ein Passwort ist gespeichert. Lassen Sie das Feld leer, um es zu behalten.",
+                "A password is stored. Leave the field empty to keep it.",
+            ),
+            Text::PasswordStoredPlaceholder => ("Gespeichertes Passwort behalten", "Keep the stored password"),
+            Text::ShowPassword => ("Passwort anzeigen", "Show password"),
+            Text::HidePassword => ("Passwort verbergen", "Hide password"),
+            Text::SecurityHelp => (
+                "Wenn Ihr Server beides kann, ist STARTTLS auf Port 587 die Empfehlung.",
+                "If your server offers both, STARTTLS on port 587 is the recommendation.",
+            ),
+            Text::BccHelp => (
+                "Optional: Adressen, die eine Blindkopie jeder Mail erhalten, mehrere durch Komma getrennt.",
+                "Optional: addresses that receive a blind copy of every mail, several separated by commas.",
+            ),
+            Text::Default => ("Standard", "Default"),
+            Text::DefaultHelp => (
+                "Postausgang verschickt über diesen Server, wenn für eine Mail kein anderer festgelegt ist.",
+                "Postausgang sends through this server when no other is set for a mail.",
+            ),
+            Text::Save => ("Speichern", "Save"),
+            Text::Saving => ("Wird gespeichert …", "Saving …"),
+            Text::Saved => ("Gespeichert.", "Saved."),
+            Text::SaveFailed => ("Speichern fehlgeschlagen", "Saving failed"),
+            Text::FixErrorsFirst => (
+                "Bitte korrigieren Sie zuerst die markierten Felder. Ihre Eingaben bleiben erhalten.",
+                "Please correct the marked fields first. Everything you typed is kept.",
+            ),
+            Text::UnsavedChanges => ("Ungespeicherte Änderungen", "Unsaved changes"),
+
+            Text::TestTitle => ("Test-Mail", "Test mail"),
+            Text::TestIntro => (
+                "Prüfen Sie die Einstellungen mit einer echten Mail. Getestet wird, was im Formular steht, auch ungespeichert.",
+                "Check the settings with a real mail. The test uses what the form contains, saved or not.",
+            ),
+            Text::TestRecipient => ("Empfänger der Test-Mail", "Test mail recipient"),
+            Text::TestRecipientHelp => (
+                "Am besten eine Adresse bei einem anderen Anbieter, etwa Ihre private: So prüfen Sie auch die Zustellung nach außen.",
+                "Best an address at another provider, such as your private one, so you check delivery to the outside too.",
+            ),
+            Text::SendTest => ("Test-Mail senden", "Send test mail"),
+            Text::SendingTest => ("Test-Mail wird gesendet …", "Sending test mail …"),
+            Text::TestUsesForm => (
+                "Getestet werden die Einstellungen im Formular.",
+                "The test uses the settings in the form.",
+            ),
+            Text::TestAccepted => ("Vom Server angenommen", "Accepted by the server"),
+            Text::TestFailed => ("Test fehlgeschlagen", "Test failed"),
+            Text::TestAcceptedNote => (
+                "Angenommen heißt: Der Server hat die Mail übernommen. Ob sie ankommt, sehen Sie im Postfach des Empfängers.",
+                "Accepted means the server took the mail. Whether it arrives, you see in the recipient's mailbox.",
+            ),
+            Text::RawReplies => ("Antworten des Servers (Rohdaten)", "Server replies (raw)"),
+            Text::NoRawReplies => ("Der Server hat nicht geantwortet.", "The server sent no reply."),
+
+            Text::ServerUnreachable => (
+                "Postausgang ist gerade nicht erreichbar. Bitte prüfen Sie Ihre Internetverbindung und versuchen Sie es erneut.",
+                "Postausgang cannot be reached right now. Please check your internet connection and try again.",
+            ),
+            Text::UnexpectedAnswer => (
+                "Postausgang hat unerwartet geantwortet. Bitte versuchen Sie es erneut.",
+                "Postausgang sent an unexpected answer. Please try again.",
+            ),
+            Text::SessionExpired => (
+                "Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.",
+                "Your session has expired. Please log in again.",
+            ),
+        };
+        language.pick(german, english)
+    }
+}
+
+/// Returns the name of a language in that language, for the language switch.
+pub fn language_name(language: Language) -> &'static str {
+    match language {
+        Language::De => "Deutsch",
+        Language::En => "English",
+    }
+}
+
+/// Returns the security mode's label as the form and the list show it.
+pub fn security_label(security: Security, language: Language) -> &'static str {
+    match security {
+        Security::StartTls => "STARTTLS",
+        Security::ImplicitTls => "SSL/TLS",
+        Security::None => language.pick("Keine (unverschlüsselt)", "None (unencrypted)"),
+    }
+}
+
+/// Returns the word a screen reader announces before a finding.
+pub fn severity_label(severity: Severity, language: Language) -> &'static str {
+    match severity {
+        Severity::Error => language.pick("Fehler", "Error"),
+        Severity::Warning => language.pick("Warnung", "Warning"),
+        Severity::Hint => language.pick("Hinweis", "Hint"),
+    }
+}
+
+/// Returns the status word of one checklist step.
+pub fn step_status_label(status: StepStatus, language: Language) -> &'static str {
+    match status {
+        StepStatus::Ok => "OK",
+        StepStatus::Failed => language.pick("Fehlgeschlagen", "Failed"),
+        StepStatus::Skipped => language.pick("Übersprungen", "Skipped"),
+    }
+}
+
+/// Returns the label of the button that applies a one-click fix.
+pub fn fix_label(fix: &Fix, language: Language) -> String {
+    match fix {
+        Fix::SetPortAndSecurity { port, security } => {
+            let security = security_label(*security, language);
+            match language {
+                Language::De => format!("{port} mit {security} verwenden"),
+                Language::En => format!("Use {port} with {security}"),
+            }
+        }
+        Fix::SetHost { host } => match language {
+            Language::De => format!("{host} eintragen"),
+            Language::En => format!("Use {host}"),
+        },
+        Fix::UsePreset { preset_id } => {
+            let name =
+                shared::presets::preset_by_id(preset_id).map_or(preset_id.as_str(), |preset| preset.name);
+            match language {
+                Language::De => format!("Einstellungen für {name} übernehmen"),
+                Language::En => format!("Use the settings for {name}"),
+            }
+        }
+    }
+}
+
+/// Formats an RFC 3339 time stamp in UTC, such as `01.12.2026, 08:15 UTC` in German.
+pub fn format_timestamp(at: &str, language: Language) -> String {
+    let (Some(year), Some(month), Some(day), Some(time)) =
+        (at.get(0..4), at.get(5..7), at.get(8..10), at.get(11..16))
+    else {
+        return at.to_owned();
+    };
+    match language {
+        Language::De => format!("{day}.{month}.{year}, {time} UTC"),
+        Language::En => format!("{year}-{month}-{day} {time} UTC"),
+    }
+}
+
+/// Returns the confirmation question before deleting a server.
+pub fn confirm_delete(name: &str, language: Language) -> String {
+    match language {
+        Language::De => {
+            format!("Den Server „{name}“ wirklich löschen? Das lässt sich nicht rückgängig machen.")
+        }
+        Language::En => format!("Really delete the server \"{name}\"? This cannot be undone."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fix_label_names_port_and_security() {
+        let fix = Fix::SetPortAndSecurity {
+            port: 587,
+            security: Security::StartTls,
+        };
+
+        assert_eq!(fix_label(&fix, Language::De), "587 mit STARTTLS verwenden");
+        assert_eq!(fix_label(&fix, Language::En), "Use 587 with STARTTLS");
+    }
+
+    #[test]
+    fn timestamp_reads_german_by_default() {
+        let text = format_timestamp("2026-12-01T08:15:42Z", Language::De);
+
+        assert_eq!(text, "01.12.2026, 08:15 UTC");
+    }
+
+    #[test]
+    fn timestamp_keeps_unknown_formats() {
+        assert_eq!(format_timestamp("gestern", Language::En), "gestern");
+    }
+
+    #[test]
+    fn security_none_says_unencrypted() {
+        assert_eq!(
+            security_label(Security::None, Language::De),
+            "Keine (unverschlüsselt)"
+        );
+    }
+}

@@ -1,0 +1,53 @@
+//! The seller's language: chosen once, remembered in the browser, German when nothing fits.
+
+use gloo_storage::{LocalStorage, Storage};
+use shared::Language;
+
+/// Local storage key of the seller's explicit choice.
+const STORAGE_KEY: &str = "postausgang.language";
+
+/// Returns the language to start with: the seller's earlier choice, else the first of the
+/// browser's preferred languages that the page speaks, else German.
+pub fn initial_language() -> Language {
+    LocalStorage::get::<Language>(STORAGE_KEY).unwrap_or_else(|_| browser_language())
+}
+
+/// Remembers the seller's choice and tells the document, so that screen readers and the
+/// browser's spell checker use the right language.
+pub fn apply_language(language: Language, remember: bool) {
+    if remember {
+        // A browser without local storage only forgets the choice on the next visit.
+        let _ = LocalStorage::set(STORAGE_KEY, language);
+    }
+    let root = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.document_element());
+    if let Some(root) = root {
+        let _ = root.set_attribute("lang", language.tag());
+    }
+}
+
+fn browser_language() -> Language {
+    let Some(navigator) = web_sys::window().map(|window| window.navigator()) else {
+        return Language::default();
+    };
+    navigator
+        .languages()
+        .iter()
+        .filter_map(|value| value.as_string())
+        .find_map(|tag| supported_language(&tag))
+        .unwrap_or_default()
+}
+
+/// Maps a BCP 47 tag such as `de-AT` to the page's language, by its primary subtag.
+///
+/// `navigator.languages` is already in order of preference, so the page needs no q-values and
+/// does not link `shared::Language::from_accept_language` and its float parsing.
+fn supported_language(tag: &str) -> Option<Language> {
+    let primary = tag.split('-').next()?.to_ascii_lowercase();
+    match primary.as_str() {
+        "de" => Some(Language::De),
+        "en" => Some(Language::En),
+        _ => None,
+    }
+}

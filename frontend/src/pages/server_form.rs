@@ -1,0 +1,391 @@
+//! The form for a new or a stored SMTP server, validated on every keystroke by `shared`.
+
+use shared::api::{ServerView, TestMailRequest, UnsavedTestMailRequest};
+use shared::report::Fix;
+use shared::{Field, Language, Security, ValidationReport};
+use wasm_bindgen_futures::spawn_local;
+use web_sys::HtmlElement;
+use yew::prelude::*;
+
+use crate::api::{self, ApiError};
+use crate::components::choices::{PresetField, SecurityField};
+use crate::components::field::{TextField, ToggleField};
+use crate::components::findings::FindingList;
+use crate::components::test_mail::TestMailPanel;
+use crate::form::state::{input_id, FormAction, FormState, SaveStatus, ALL_FIELDS};
+use crate::form::values::TextInput;
+use crate::i18n::Text;
+
+/// Props of [`ServerFormPage`].
+#[derive(Properties, PartialEq)]
+pub struct ServerFormPageProps {
+    /// The stored server to edit, or `None` for a new one.
+    pub server: Option<ServerView>,
+    /// The account's address, the test mail's recipient until the seller changes it.
+    pub account_email: AttrValue,
+    pub onback: Callback<()>,
+    pub onsessionexpired: Callback<()>,
+}
+
+/// The server form with its test mail panel.
+#[component]
+pub fn ServerFormPage(props: &ServerFormPageProps) -> Html {
+    let language = use_context::<Language>().unwrap_or_default();
+
+    // State
+    let state = {
+        let server = props.server.clone();
+        let recipient = props.account_email.to_string();
+        use_reducer(move || match &server {
+            Some(view) => FormState::edit_server(view, &recipient),
+            None => FormState::new_server(&recipient),
+        })
+    };
+
+    // Callbacks
+    let onedit = |input: TextInput| {
+        let state = state.clone();
+        Callback::from(move |value: String| state.dispatch(FormAction::Edit(input, value)))
+    };
+    let onfix = {
+        let state = state.clone();
+        Callback::from(move |fix: Fix| state.dispatch(FormAction::ApplyFix(fix)))
+    };
+    let onchoosepreset = {
+        let state = state.clone();
+        Callback::from(move |id: String| state.dispatch(FormAction::ChoosePreset(id)))
+    };
+    let onchoosesecurity = {
+        let state = state.clone();
+        Callback::from(move |security: Security| state.dispatch(FormAction::SetSecurity(security)))
+    };
+    let ontoggleactive = {
+        let state = state.clone();
+        Callback::from(move |active: bool| state.dispatch(FormAction::SetActive(active)))
+    };
+    let ontoggledefault = {
+        let state = state.clone();
+        Callback::from(move |is_default: bool| state.dispatch(FormAction::SetDefault(is_default)))
+    };
+    let onsubmit = {
+        let state = state.clone();
+        let onsessionexpired = props.onsessionexpired.clone();
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            save_form(&state, language, onsessionexpired.clone());
+        })
+    };
+    let onrecipient = {
+        let state = state.clone();
+        Callback::from(move |recipient: String| state.dispatch(FormAction::SetTestRecipient(recipient)))
+    };
+    let onsendtest = {
+        let state = state.clone();
+        let onsessionexpired = props.onsessionexpired.clone();
+        Callback::from(move |()| send_test_mail(&state, language, onsessionexpired.clone()))
+    };
+    let onback = {
+        let onback = props.onback.clone();
+        Callback::from(move |_: MouseEvent| onback.emit(()))
+    };
+
+    // Derived values
+    let report = state.validate();
+    let findings = |field: Field| {
+        state
+            .visible_findings(&report, field)
+            .into_iter()
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let values = &state.values;
+    let offered_preset = state.offered_preset(&report);
+    let title = match state.id {
+        Some(_) => Text::FormTitleEdit,
+        None => Text::FormTitleNew,
+    };
+    let password_help = match state.password_on_file {
+        true => Text::PasswordHelpStored,
+        false => Text::PasswordHelpNew,
+    };
+    let password_placeholder = state
+        .password_on_file
+        .then(|| AttrValue::from(Text::PasswordStoredPlaceholder.in_language(language)));
+    let text = |text: Text| AttrValue::from(text.in_language(language));
+    let label = |field: Field| AttrValue::from(field.label(language));
+
+    html! {
+        <div class="page page-form">
+            <div class="page-header">
+                <button type="button" class="button-link" onclick={onback}>{ "← " }{ Text::BackToList.in_language(language) }</button>
+                <h1 id="form-title">{ title.in_language(language) }</h1>
+            </div>
+            <form class="panel server-form" aria-labelledby="form-title" novalidate=true {onsubmit}>
+                <PresetField
+                    id={input_id(Field::Provider)}
+                    value={values.provider.clone()}
+                    hints={preset_hints(&values.provider, language)}
+                    findings={findings(Field::Provider)}
+                    onchoose={onchoosepreset.clone()}
+                    onfix={onfix.clone()}
+                />
+                <ToggleField id="server-active" label={text(Text::Active)} help={text(Text::ActiveHelp)}
+                    checked={values.active} ontoggle={ontoggleactive} />
+                <TextField id={input_id(Field::DisplayName)} label={label(Field::DisplayName)}
+                    value={values.display_name.clone()} help={text(Text::DisplayNameHelp)} autocomplete="off"
+                    findings={findings(Field::DisplayName)} oninput={onedit(TextInput::DisplayName)} onfix={onfix.clone()} />
+                <TextField id={input_id(Field::Sender)} label={label(Field::Sender)} required=true
+                    value={values.sender.clone()} help={text(Text::SenderHelp)} autocomplete="off"
+                    findings={findings(Field::Sender)} oninput={onedit(TextInput::Sender)} onfix={onfix.clone()} />
+                if let Some(preset) = offered_preset {
+                    <PresetOffer name={preset.name} preset_id={preset.id} onchoose={onchoosepreset} />
+                }
+                <div class="field-row">
+                    <TextField id={input_id(Field::Host)} label={label(Field::Host)} required=true
+                        value={values.host.clone()} help={text(Text::HostHelp)} autocomplete="off"
+                        findings={findings(Field::Host)} oninput={onedit(TextInput::Host)} onfix={onfix.clone()} />
+                    <TextField id={input_id(Field::Port)} label={label(Field::Port)} required=true
+                        value={values.port.clone()} help={text(Text::PortHelp)} inputmode="numeric" autocomplete="off"
+                        findings={findings(Field::Port)} oninput={onedit(TextInput::Port)} onfix={onfix.clone()} />
+                </div>
+                <TextField id={input_id(Field::Login)} label={label(Field::Login)}
+                    value={values.login.clone()} help={text(Text::LoginHelp)} autocomplete="off"
+                    findings={findings(Field::Login)} oninput={onedit(TextInput::Login)} onfix={onfix.clone()} />
+                <PasswordField value={values.password.clone()} help={text(password_help)}
+                    placeholder={password_placeholder} stored={state.password_on_file}
+                    findings={findings(Field::Password)} oninput={onedit(TextInput::Password)} onfix={onfix.clone()} />
+                <SecurityField id={input_id(Field::Security)} value={values.security}
+                    findings={findings(Field::Security)} onchoose={onchoosesecurity} onfix={onfix.clone()} />
+                <TextField id={input_id(Field::Bcc)} label={label(Field::Bcc)}
+                    value={values.bcc.clone()} help={text(Text::BccHelp)} autocomplete="off"
+                    findings={findings(Field::Bcc)} oninput={onedit(TextInput::Bcc)} onfix={onfix} />
+                <ToggleField id="server-default" label={text(Text::Default)} help={text(Text::DefaultHelp)}
+                    checked={values.is_default} ontoggle={ontoggledefault} />
+                <div class="form-actions">
+                    <button type="submit" class="button button-primary" id="save-server"
+                        disabled={state.save == SaveStatus::Saving}>
+                        { Text::Save.in_language(language) }
+                    </button>
+                    <SaveStatusLine status={state.save.clone()} {language} />
+                </div>
+            </form>
+            <TestMailPanel
+                recipient={state.test_recipient.clone()}
+                sender={values.sender.clone()}
+                status={state.test.clone()}
+                {onrecipient}
+                onsend={onsendtest}
+            />
+        </div>
+    }
+}
+
+/// Validates, then creates or updates the server. With an error in the form nothing is sent:
+/// every error shows, and the first invalid input gets the focus.
+fn save_form(state: &UseReducerHandle<FormState>, language: Language, onsessionexpired: Callback<()>) {
+    let report = state.validate();
+    if report.has_errors() {
+        state.dispatch(FormAction::BlockSave);
+        focus_first_error(&report);
+        return;
+    }
+
+    state.dispatch(FormAction::SaveStarted);
+    let dispatcher = state.dispatcher();
+    let id = state.id;
+    let input = state.values.to_input();
+    spawn_local(async move {
+        match api::save_server(id, &input, language).await {
+            Ok(view) => dispatcher.dispatch(FormAction::SaveSucceeded(view)),
+            Err(ApiError::NotAuthenticated(_)) => onsessionexpired.emit(()),
+            Err(error) => dispatcher.dispatch(FormAction::SaveFailed {
+                message: error.message(language),
+                findings: error.findings(),
+            }),
+        }
+    });
+}
+
+/// Sends a test mail: a stored server without changes is tested as stored, anything else with
+/// the form's values (and the stored password when the field is empty).
+fn send_test_mail(state: &UseReducerHandle<FormState>, language: Language, onsessionexpired: Callback<()>) {
+    let report = state.validate();
+    if report.has_errors() {
+        state.dispatch(FormAction::BlockTest);
+        focus_first_error(&report);
+        return;
+    }
+
+    state.dispatch(FormAction::TestStarted);
+    let dispatcher = state.dispatcher();
+    let recipient = Some(state.test_recipient.trim().to_owned()).filter(|recipient| !recipient.is_empty());
+    let stored_id = state.id.filter(|_| !state.has_unsaved_changes());
+    let unsaved = UnsavedTestMailRequest {
+        id: state.id,
+        server: state.values.to_input(),
+        recipient: recipient.clone(),
+    };
+    spawn_local(async move {
+        let result = match stored_id {
+            Some(id) => api::test_stored_server(id, &TestMailRequest { recipient }, language).await,
+            None => api::test_unsaved_server(&unsaved, language).await,
+        };
+        match result {
+            Ok(result) => dispatcher.dispatch(FormAction::TestFinished(result)),
+            Err(ApiError::NotAuthenticated(_)) => onsessionexpired.emit(()),
+            Err(error) => dispatcher.dispatch(FormAction::TestFailed(error.message(language))),
+        }
+    });
+}
+
+fn focus_first_error(report: &ValidationReport) {
+    let Some(field) = ALL_FIELDS.into_iter().find(|field| {
+        report
+            .for_field(*field)
+            .iter()
+            .any(|f| f.severity == shared::Severity::Error)
+    }) else {
+        return;
+    };
+    let element = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.get_element_by_id(input_id(field)));
+    if let Some(element) =
+        element.and_then(|element| wasm_bindgen::JsCast::dyn_into::<HtmlElement>(element).ok())
+    {
+        let _ = element.focus();
+    }
+}
+
+/// Returns what a seller must know about the chosen provider.
+fn preset_hints(provider: &str, language: Language) -> Vec<AttrValue> {
+    // TODO: show the preset's hints once `shared::presets` carries them.
+    let _ = (provider, language);
+    Vec::new()
+}
+
+/// Props of [`PresetOffer`].
+#[derive(Properties, PartialEq)]
+struct PresetOfferProps {
+    name: AttrValue,
+    preset_id: AttrValue,
+    onchoose: Callback<String>,
+}
+
+/// Offers the preset whose mail domain matches the sender.
+#[component]
+fn PresetOffer(props: &PresetOfferProps) -> Html {
+    let language = use_context::<Language>().unwrap_or_default();
+
+    let onclick = {
+        let onchoose = props.onchoose.clone();
+        let preset_id = props.preset_id.to_string();
+        Callback::from(move |_: MouseEvent| onchoose.emit(preset_id.clone()))
+    };
+
+    let message = match language {
+        Language::De => format!(
+            "Ihre Absenderadresse gehört zu {}. Es gibt dafür eine Voreinstellung.",
+            props.name
+        ),
+        Language::En => format!(
+            "Your sender address belongs to {}. There is a preset for it.",
+            props.name
+        ),
+    };
+    let fix = Fix::UsePreset {
+        preset_id: props.preset_id.to_string(),
+    };
+
+    html! {
+        <div class="finding finding-hint preset-offer" aria-live="polite">
+            <p>{ message }</p>
+            <button type="button" class="button button-small" {onclick}>{ crate::i18n::fix_label(&fix, language) }</button>
+        </div>
+    }
+}
+
+/// Props of [`PasswordField`].
+#[derive(Properties, PartialEq)]
+struct PasswordFieldProps {
+    value: AttrValue,
+    help: AttrValue,
+    placeholder: Option<AttrValue>,
+    stored: bool,
+    findings: Vec<shared::Finding>,
+    oninput: Callback<String>,
+    onfix: Callback<Fix>,
+}
+
+/// The SMTP password: says whether one is stored, keeps it when left empty, and can show what was
+/// typed. The browser is asked not to fill in a saved login here.
+#[component]
+fn PasswordField(props: &PasswordFieldProps) -> Html {
+    let language = use_context::<Language>().unwrap_or_default();
+    let visible = use_state(|| false);
+
+    let ontoggle = {
+        let visible = visible.clone();
+        Callback::from(move |_: MouseEvent| visible.set(!*visible))
+    };
+
+    let toggle_label = match *visible {
+        true => Text::HidePassword,
+        false => Text::ShowPassword,
+    };
+    let label = match props.stored {
+        true => format!("{} ({})", Field::Password.label(language), stored_badge(language)),
+        false => Field::Password.label(language).to_owned(),
+    };
+
+    html! {
+        <TextField id={input_id(Field::Password)} {label} value={props.value.clone()}
+            input_type={if *visible { "text" } else { "password" }} autocomplete="new-password"
+            help={props.help.clone()} placeholder={props.placeholder.clone()}
+            findings={props.findings.clone()} oninput={props.oninput.clone()} onfix={props.onfix.clone()}>
+            <button type="button" class="button button-small button-quiet" aria-pressed={visible.to_string()}
+                aria-controls={input_id(Field::Password)} onclick={ontoggle}>
+                { toggle_label.in_language(language) }
+            </button>
+        </TextField>
+    }
+}
+
+fn stored_badge(language: Language) -> &'static str {
+    language.pick("gespeichert", "stored")
+}
+
+/// Props of [`SaveStatusLine`].
+#[derive(Properties, PartialEq)]
+struct SaveStatusLineProps {
+    status: SaveStatus,
+    language: Language,
+}
+
+/// Says how saving went, in a live region next to the save button.
+#[component]
+fn SaveStatusLine(props: &SaveStatusLineProps) -> Html {
+    let language = props.language;
+
+    let content = match &props.status {
+        SaveStatus::Idle => Html::default(),
+        SaveStatus::Saving => {
+            html! { <p class="status status-pending">{ Text::Saving.in_language(language) }</p> }
+        }
+        SaveStatus::Saved => {
+            html! { <p class="status status-ok">{ "✓ " }{ Text::Saved.in_language(language) }</p> }
+        }
+        SaveStatus::Blocked => {
+            html! { <p class="status status-error">{ Text::FixErrorsFirst.in_language(language) }</p> }
+        }
+        SaveStatus::Failed { message, findings } => html! {
+            <div class="status status-error">
+                <p><strong>{ Text::SaveFailed.in_language(language) }{ ": " }</strong>{ message.clone() }</p>
+                <FindingList id="save-findings" {language} onfix={Callback::noop()}
+                    findings={findings.iter().map(|view| view.finding.clone()).collect::<Vec<_>>()} />
+            </div>
+        },
+    };
+
+    html! { <div id="save-status" class="save-status" role="status" aria-live="polite">{ content }</div> }
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Builds the settings page into frontend/dist/: the release wasm, its JS glue from wasm-bindgen,
+# the wasm shrunk by wasm-opt -Oz, index.html and style.css. Prints each file's raw and gzipped
+# size and the page's gzipped total, which must stay at most 160 KB.
+# Needs the tools from scripts/install-test-deps.sh --build-only; downloads nothing.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+
+target_dir=${CARGO_TARGET_DIR:-$repo/target}
+dist="$repo/frontend/dist"
+wasm_opt="$repo/.tools/node_modules/.bin/wasm-opt"
+budget_bytes=$((160 * 1024))
+
+fail() { printf 'build-frontend: %s\n' "$*" >&2; exit 1; }
+
+command -v wasm-bindgen >/dev/null || fail "wasm-bindgen is missing; run scripts/install-test-deps.sh --build-only"
+[ -x "$wasm_opt" ] || fail "$wasm_opt is missing; run scripts/install-test-deps.sh --build-only"
+
+cargo build --profile wasm-release -p frontend --target wasm32-unknown-unknown
+
+rm -rf "$dist"
+mkdir -p "$dist"
+wasm-bindgen --target web --no-typescript --out-dir "$dist" \
+  "$target_dir/wasm32-unknown-unknown/wasm-release/frontend.wasm"
+# wasm-bindgen's output uses reference types and bulk memory, which wasm-opt must be told about.
+"$wasm_opt" -Oz --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
+  --enable-sign-ext --enable-mutable-globals \
+  -o "$dist/frontend_bg.wasm" "$dist/frontend_bg.wasm"
+cp frontend/static/index.html frontend/static/style.css "$dist/"
+
+total=0
+printf '%-22s %10s %10s\n' file bytes gzipped
+for file in "$dist"/*; do
+  raw=$(stat -c %s "$file")
+  zipped=$(gzip -9 -c "$file" | wc -c)
+  total=$((total + zipped))
+  printf '%-22s %10d %10d\n' "$(basename "$file")" "$raw" "$zipped"
+done
+printf '%-22s %10s %10d (budget %d)\n' total '' "$total" "$budget_bytes"
+[ "$total" -le "$budget_bytes" ] || fail "the page is $total bytes gzipped, over the budget of $budget_bytes"
