@@ -112,7 +112,7 @@ impl Cipher {
 /// Reads the key file, or returns `None` when it does not exist.
 ///
 /// # Errors
-/// The file exists but cannot be read or holds no valid key.
+/// The file exists but cannot be read or contains no valid key.
 pub fn read_key_file(path: &Path) -> Result<Option<Cipher>, KeyFileError> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,

@@ -226,15 +226,3 @@ impl From<crate::store::StoreError> for ApiError {
         ApiError::internal(error)
     }
 }
-
-/// Formats an error and its sources as `outer: inner: innermost`, for logs.
-pub fn cause_chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut chain = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        chain.push_str(": ");
-        chain.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    chain
-}

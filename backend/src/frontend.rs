@@ -30,7 +30,7 @@ async fn serve_index(request: ServiceRequest, index: PathBuf) -> Result<ServiceR
     Ok(ServiceResponse::new(request, response))
 }
 
-/// A page in German and English that says the page is not built and how to build it.
+/// Returns a notice in German and English that the page is not built, with the build command.
 async fn not_built_notice() -> HttpResponse {
     HttpResponse::Ok()
         .content_type(ContentType::html())

@@ -74,7 +74,7 @@ fn declared_length(request: &HttpRequest) -> Option<usize> {
         .ok()
 }
 
-/// Why a body is not the expected JSON, without any submitted value.
+/// The reason a body is not the expected JSON, without any submitted value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JsonProblem {
     Empty,
@@ -123,7 +123,9 @@ fn classify(error: serde_path_to_error::Error<serde_json::Error>) -> JsonProblem
         return JsonProblem::Syntax { line, column };
     }
 
-    // serde_json has no structured data errors; these prefixes are serde's stable wording.
+    // serde_json has no structured data errors, so this matches the wording of serde's default
+    // `unknown_field` and `missing_field` errors (serde 1.0). Other wording falls through to
+    // InvalidValue, which still names the path.
     let text = inner.to_string();
     if quoted_after(&text, "unknown field `").is_some() {
         // The path already ends with the unknown key.

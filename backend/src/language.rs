@@ -7,7 +7,7 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest};
 use shared::Language;
 
-/// Returns the language a request asks for.
+/// Returns the language that a request's `Accept-Language` header prefers.
 pub fn request_language(request: &HttpRequest) -> Language {
     request
         .headers()

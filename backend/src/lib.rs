@@ -2,8 +2,9 @@
 //! encrypted passwords, and the built page.
 //!
 //! [`startup::Application`] assembles everything from [`settings::Settings`]. Routes live in
-//! [`routes`], one `configure` function per area; storage in [`store`], one typed method on
-//! [`store::Store`] per operation; and [`error::ApiError`] maps every failure to HTTP in one place.
+//! [`routes`], with one `configure` function per area. Storage lives in [`store`], with one typed
+//! method on [`store::Store`] per operation. [`error::ApiError`] maps every failure to HTTP in one
+//! place.
 
 pub mod auth;
 pub mod crypto;

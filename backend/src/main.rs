@@ -70,7 +70,8 @@ fn serve(settings: Settings) -> ExitCode {
     }
 }
 
-/// Logs the effective settings; none of them is secret (the key file's path is, its content is not logged).
+/// Logs the effective settings. None of them is secret: the key file's path is logged, never its
+/// content.
 fn log_settings(settings: &Settings) {
     let allow_hosts: Vec<String> = settings.allow_hosts.iter().map(ToString::to_string).collect();
     tracing::info!(

@@ -26,9 +26,9 @@ pub const DEFAULT_FRONTEND_DIR: &str = "frontend/dist";
 ///
 /// Strict servers reject a bare host name such as `localhost` or a container id
 /// (`504 5.5.2 need fully-qualified hostname`), and the listen address is usually `127.0.0.1`,
-/// so neither can serve as a default. `.invalid` is reserved (RFC 2606) and never resolves, which
-/// is honest and passes the syntax check; servers that also check that the name resolves need
-/// `POSTAUSGANG_HELO_NAME` set to the machine's real DNS name.
+/// so neither can serve as a default. `.invalid` is reserved (RFC 2606) and never resolves, so it
+/// claims no real name and still passes the syntax check. Servers that also check that the name
+/// resolves need `POSTAUSGANG_HELO_NAME` set to the machine's real DNS name.
 pub const DEFAULT_HELO_NAME: &str = "postausgang.invalid";
 /// The file name of the encryption key inside the data folder.
 pub const KEY_FILE_NAME: &str = "secret.key";
@@ -51,7 +51,7 @@ pub struct Settings {
     pub helo_name: String,
     /// PEM file of extra root certificates that SMTP connections trust besides the system's.
     pub extra_root_certs: Option<PathBuf>,
-    /// Folder of the built page. A missing folder serves a page that says how to build it.
+    /// Folder of the built page. Without it, `/` serves a notice with the build command.
     pub frontend_dir: PathBuf,
     /// Whether the session cookie carries `Secure`; needed when a TLS proxy serves the page.
     pub secure_cookies: bool,
@@ -117,9 +117,9 @@ pub struct SettingProblem {
     /// The environment variable's name, such as `POSTAUSGANG_LISTEN`.
     pub setting: &'static str,
     pub source: Source,
-    /// What is wrong, including the rejected value.
+    /// The problem, including the rejected value.
     pub problem: String,
-    /// What to do instead.
+    /// The fix: what to set instead.
     pub fix: String,
 }
 

@@ -1,7 +1,7 @@
 //! Building and running the HTTP server.
 //!
 //! [`Application::build`] opens the store, binds the listener and assembles the routes, so that
-//! `main` and the tests start the same service; the tests bind port 0 and read [`Application::port`].
+//! `main` and the tests start the same service. The tests bind port 0 and read [`Application::port`].
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;

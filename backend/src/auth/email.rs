@@ -49,8 +49,9 @@ pub fn parse_sign_up_email(input: &str) -> Result<String, ApiError> {
     }
 }
 
-/// One `@` between a non-empty local part and domain, and no spaces, angle brackets or control
-/// characters: the shape of a bare address, before shared's full rules.
+/// Returns whether the input has the shape of a bare address, before shared's full rules: one
+/// `@` between a non-empty local part and domain, and no spaces, angle brackets or control
+/// characters.
 fn looks_like_bare_address(input: &str) -> bool {
     let forbidden =
         |character: char| character.is_whitespace() || character.is_control() || "<>".contains(character);

@@ -52,8 +52,8 @@ fn hash_blocking(password: &str) -> Result<String, argon2::password_hash::Error>
 }
 
 /// Checks a password against a stored hash in a blocking thread. Without a hash (unknown
-/// address) it checks against a fixed dummy hash, so that the response time does not tell
-/// whether an account exists.
+/// address) it checks against a dummy hash, so that the response time does not reveal whether
+/// an account exists.
 ///
 /// # Errors
 /// Only an internal failure of the blocking thread or an unreadable stored hash.
@@ -78,7 +78,7 @@ pub async fn verify_password(password: String, stored_hash: Option<String>) -> R
     .map_err(ApiError::internal)?
 }
 
-/// A hash of a random password, made once, with the same parameters as real hashes.
+/// Returns a hash of a random password, made once, with the same parameters as real hashes.
 fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
     DUMMY.get_or_init(|| {

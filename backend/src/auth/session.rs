@@ -1,6 +1,6 @@
 //! The session cookie and the extractor that turns it into the current account.
 //!
-//! The cookie holds a random token; the database holds only its SHA-256 hash, so a leaked
+//! The cookie contains a random token, and the database stores only its SHA-256 hash, so a leaked
 //! database copy cannot be replayed as a login. Cross-site requests are blocked twice:
 //! `SameSite=Strict` keeps the browser from sending the cookie, and every state-changing request
 //! authenticated by the cookie must carry `X-Requested-With: postausgang`, a header that another
@@ -54,7 +54,7 @@ pub fn session_cookie(token: String, secure: bool) -> Cookie<'static> {
         .finish()
 }
 
-/// Builds the cookie that tells the browser to forget the session.
+/// Builds the cookie that makes the browser delete the session cookie.
 pub fn removal_cookie(secure: bool) -> Cookie<'static> {
     let mut cookie = session_cookie(String::new(), secure);
     cookie.make_removal();

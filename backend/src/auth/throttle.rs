@@ -1,8 +1,8 @@
 //! The throttle for failed logins, per e-mail address and per client address.
 //!
 //! The failures are stored in the database, so a restart does not reset the count. Only
-//! failures are counted; a login attempt while locked is rejected without checking the password
-//! and without being counted, so the lock ends on time even if the client keeps trying.
+//! failures are counted. A login attempt while locked is rejected without checking the password
+//! and is not counted, so the lock ends on time even if the client keeps trying.
 
 use std::time::Duration;
 
@@ -41,7 +41,7 @@ impl LoginThrottle {
         by_email.max(by_client)
     }
 
-    /// The lock ends when so many failures have left the window that fewer than `limit` remain.
+    /// Returns the wait until so many failures have left the window that fewer than `limit` remain.
     fn wait_for(&self, times: &[i64], limit: usize, now: i64) -> Option<Duration> {
         if limit == 0 || times.len() < limit {
             return None;
@@ -69,7 +69,7 @@ mod tests {
     }
 
     #[test]
-    fn fifth_failure_for_address_locks_until_oldest_leaves_window() {
+    fn address_lock_ends_with_oldest_failure() {
         let times = failures(vec![NOW - 600, NOW - 50, NOW - 40, NOW - 30, NOW - 20], vec![]);
 
         let wait = LOGIN_THROTTLE.retry_after(&times, NOW);

@@ -148,8 +148,8 @@ fn account_view(account: &Account) -> AccountView {
 
 /// Returns the client's address for the login throttle.
 // NOTE: this is the TCP peer. Behind a reverse proxy every client has the proxy's address, so
-// the per-client limit then applies to all sellers together; only the per-address limit still
-// tells them apart. Trusting X-Forwarded-For would need a setting naming the trusted proxies.
+// the per-client limit then applies to all sellers together, and only the per-address limit
+// separates them. Trusting X-Forwarded-For would need a setting naming the trusted proxies.
 fn client_address(request: &HttpRequest) -> String {
     request
         .peer_addr()

@@ -14,12 +14,12 @@ pub fn configure_api(config: &mut web::ServiceConfig) {
     servers::configure(config);
 }
 
-/// Answers a path below `/api` that no route matches.
+/// Rejects a path below `/api` that no route matches with 404 `not_found`.
 pub async fn api_not_found() -> Result<HttpResponse, ApiError> {
     Err(ApiError::NotFound)
 }
 
-/// Answers a known path with a method it does not support.
+/// Rejects a method that a known path does not support with 405 `method_not_allowed`.
 pub async fn method_not_allowed() -> Result<HttpResponse, ApiError> {
     Err(ApiError::MethodNotAllowed)
 }

@@ -1,8 +1,8 @@
 //! CRUD of the account's SMTP servers and the choice of the default server.
 //!
 //! Every create and update runs `shared::validate_server`, the same rules as the page, because
-//! the API can be called without the page. Any error finding answers 422 with the whole report,
-//! and nothing is saved.
+//! the API can be called without the page. Any error finding gets a 422 response with the whole
+//! report, and nothing is saved.
 
 mod view;
 
@@ -127,7 +127,7 @@ async fn update_server(
     Ok(HttpResponse::Ok().json(body))
 }
 
-/// `DELETE /api/servers/{id}`: deletes a server and says which server is the default now.
+/// `DELETE /api/servers/{id}`: deletes a server and reports which server is the default now.
 async fn delete_server(
     CurrentAccount(account): CurrentAccount,
     SellerLanguage(language): SellerLanguage,

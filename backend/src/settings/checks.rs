@@ -215,7 +215,8 @@ pub(super) fn check_helo_name(raw: Raw<String>) -> Result<String, SettingProblem
     ))
 }
 
-/// A dotted name of letters, digits and hyphens, whose top label is not numeric (RFC 1123).
+/// Returns whether `name` is a dotted name of letters, digits and hyphens whose top label is not
+/// numeric (RFC 1123).
 fn is_fully_qualified_name(name: &str) -> bool {
     let name = name.strip_suffix('.').unwrap_or(name);
     let labels: Vec<&str> = name.split('.').collect();

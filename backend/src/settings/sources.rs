@@ -25,7 +25,7 @@ const KNOWN_VARIABLES: &[&str] = &[
     "POSTAUSGANG_SECURE_COOKIES",
 ];
 
-/// Where a setting's value came from, so that an error message points to the right place.
+/// The origin of a setting's value, so that an error message points to the right place.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
     Default,

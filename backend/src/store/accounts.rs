@@ -29,7 +29,7 @@ pub enum NewAccount {
 }
 
 /// Returns the form of an address used for look-ups. Local parts are case-sensitive by the
-/// letter of RFC 5321, but no mail provider treats them so, and two accounts differing only in
+/// letter of RFC 5321, but hardly any mail provider treats them so, and two accounts differing only in
 /// case would only confuse.
 pub(super) fn email_key(email: &str) -> String {
     email.to_lowercase()

@@ -9,7 +9,7 @@ use rusqlite::{Connection, TransactionBehavior};
 /// The migrations in order; the first has version 1. Never edit one that has shipped: add another.
 const MIGRATIONS: &[&str] = &[include_str!("../../migrations/0001_initial.sql")];
 
-/// Why the schema could not be brought up to date.
+/// A failure to bring the schema up to date.
 #[derive(Debug, thiserror::Error)]
 pub enum MigrationError {
     #[error("applying database migration {version} failed")]

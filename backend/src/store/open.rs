@@ -10,8 +10,8 @@ use super::migrations::{self, MigrationError};
 use super::Store;
 use crate::crypto::{self, Cipher, KeyFileError};
 
-/// Connections in the pool. SQLite allows one writer at a time; the others read in parallel
-/// under WAL, so a few connections are enough for the request workers and background jobs.
+/// Connections in the pool. SQLite allows one writer at a time, and under WAL the others read in
+/// parallel. A few connections are therefore enough for the request workers and background jobs.
 const POOL_SIZE: u32 = 4;
 /// How long a statement waits for another connection's write lock before failing.
 const BUSY_TIMEOUT_MS: u32 = 5_000;
@@ -19,7 +19,7 @@ const KEY_CHECK_NAME: &str = "key_check";
 const KEY_CHECK_CONTEXT: &[u8] = b"postausgang-key-check";
 const KEY_CHECK_PLAINTEXT: &[u8] = b"this database belongs to this key";
 
-/// The store cannot be opened; each message says what to do.
+/// The store cannot be opened. Each message names the file and the fix.
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
     #[error("cannot open the database {path}")]
@@ -101,7 +101,7 @@ fn build_pool(database: &Path) -> Result<r2d2::Pool<SqliteConnectionManager>, Op
 }
 
 /// Loads the key file and checks it against the database's key check, creating both on the
-/// first start. A missing key is only created when the database holds no encrypted data yet,
+/// first start. A missing key is only created when the database contains no encrypted data yet,
 /// because a new key could never decrypt the old data.
 fn load_matching_key(connection: &Connection, database: &Path, key_file: &Path) -> Result<Cipher, OpenError> {
     let database_error = |source| OpenError::Database {

@@ -114,7 +114,7 @@ fn allow_hosts_parses_ranges_and_single_addresses() {
 }
 
 #[test]
-fn allow_hosts_splits_environment_list_at_commas_and_spaces() {
+fn allow_hosts_list_splits_at_commas() {
     let folder = tempfile::tempdir().expect("temp dir");
     let environment = environment_with_data_dir(
         folder.path(),

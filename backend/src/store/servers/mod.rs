@@ -1,9 +1,9 @@
 //! SMTP servers: create, update, delete, the default server, and the bookkeeping of test
 //! mails and sends.
 //!
-//! Invariant kept by every write: an account with at least one active server has exactly one
-//! default server, and it is active; an account without active servers has none. Writes that
-//! may break it end with `settle_default` in the same transaction.
+//! Every write keeps this invariant: an account with at least one active server has exactly one
+//! default server, which is active. An account without active servers has none. Writes that
+//! may break the invariant end with `settle_default` in the same transaction.
 
 mod queries;
 mod text;
@@ -76,7 +76,7 @@ pub struct TestOutcome {
     pub verdict: String,
 }
 
-/// What a send needs: the settings exactly as validated and the decrypted password.
+/// The input of a send: the settings exactly as validated, and the decrypted password.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerForSending {
     pub id: ServerId,
@@ -86,7 +86,7 @@ pub struct ServerForSending {
     pub password: Option<Password>,
 }
 
-/// What to do with the stored password on update.
+/// The change to the stored password that an update makes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PasswordChange {
     Keep,
@@ -94,8 +94,8 @@ pub enum PasswordChange {
 }
 
 impl PasswordChange {
-    /// Returns the change an API request asks for: an absent, null or empty password keeps
-    /// the stored one.
+    /// Returns the change that an API request's password field requests. An absent, null or
+    /// empty password keeps the stored one.
     pub fn from_input(password: Option<&Password>) -> PasswordChange {
         match password {
             Some(password) if !password.is_empty() => PasswordChange::Replace(password.clone()),
@@ -112,7 +112,7 @@ pub struct DefaultServer {
     pub label: String,
 }
 
-/// How a change moved the account's default server.
+/// The effect of a change on the account's default server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DefaultChange {
     Unchanged,
@@ -296,8 +296,9 @@ impl Store {
         .await
     }
 
-    /// Loads the validated settings and the decrypted password for a send, whether the server
-    /// is active or not (the caller decides); `None` when the account has no such server.
+    /// Loads the validated settings and the decrypted password for a send. Inactive servers
+    /// load too, because the caller decides what to do with them. Returns `None` when the
+    /// account has no such server.
     pub async fn load_server_for_sending(
         &self,
         account: AccountId,

@@ -6,8 +6,8 @@ use shared::{EmailAddress, Mailbox, Password};
 use crate::crypto::Cipher;
 use crate::store::{AccountId, StoreError};
 
-/// The associated data of a sealed password: a ciphertext copied to another account's row
-/// does not decrypt.
+/// Returns the associated data of a sealed password, so that a ciphertext copied to another
+/// account's row does not decrypt.
 fn password_context(account: AccountId) -> Vec<u8> {
     format!("server-password:account={account}").into_bytes()
 }
@@ -47,8 +47,8 @@ pub(super) fn sender_text(sender: &Mailbox) -> String {
     }
 }
 
-/// Whether a character may appear unquoted in a display name: RFC 5322 `atext`, a space, or
-/// any non-ASCII character (RFC 6532).
+/// Returns whether a character may appear unquoted in a display name: RFC 5322 `atext`, a
+/// space, or any non-ASCII character (RFC 6532).
 fn is_phrase_character(character: char) -> bool {
     character.is_ascii_alphanumeric()
         || character == ' '

@@ -1,0 +1,13 @@
+//! API tests against a running server on a loopback port. One binary, one module per area;
+//! `helpers` contains the `spawn_app` fixture.
+
+mod accounts;
+mod defaults;
+mod frontend;
+mod helpers;
+mod isolation;
+mod lockout;
+mod requests;
+mod secrets;
+mod servers;
+mod store_for_senders;
