@@ -10,4 +10,5 @@ mod lockout;
 mod requests;
 mod secrets;
 mod servers;
+mod startup;
 mod store_for_senders;

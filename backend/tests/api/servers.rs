@@ -344,3 +344,34 @@ fn rendered(finding_view: &Value, language: Language) -> String {
     let finding: Finding = serde_json::from_value(finding_view.clone()).expect("a shared finding");
     finding.message(language)
 }
+
+#[tokio::test]
+async fn line_breaks_in_header_fields_are_rejected() {
+    // A line break in a value that ends up in a mail header would let a caller add headers
+    // such as a second Bcc. The API re-validates, because it can be called without the page.
+    let app = spawn_app().await;
+    let client = app.signed_up_client("max@shop.example.com").await;
+    let mut injected_sender = server_body(&unique_password());
+    injected_sender["sender"] = json!("Max\r\nBcc: fremder@example.net <max@example.com>");
+    let mut injected_bcc = server_body(&unique_password());
+    injected_bcc["bcc"] = json!("archiv@shop.example.com\nX-Injected: 1");
+
+    for (field, body) in [("sender", injected_sender), ("bcc", injected_bcc)] {
+        let response = app.create_server(&client, &body).await;
+
+        assert_eq!(response.status(), 422, "{field}");
+        let error = json_body(response).await;
+        let findings = error["findings"].as_array().expect("findings");
+        assert!(
+            findings
+                .iter()
+                .any(|finding| finding["field"] == field && finding["severity"] == "error"),
+            "an error finding for {field}: {error}"
+        );
+    }
+    assert_eq!(
+        json_body(app.list_servers(&client).await).await,
+        json!([]),
+        "nothing was saved"
+    );
+}
