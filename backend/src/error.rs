@@ -46,6 +46,8 @@ pub enum ApiError {
     Validation(ValidationReport),
     #[error("too many failed logins; retry in {} s", retry_after.as_secs())]
     TooManyAttempts { retry_after: Duration },
+    #[error("too many test mails; retry in {} s", retry_after.as_secs())]
+    TooManyTestMails { retry_after: Duration },
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -74,6 +76,7 @@ impl ApiError {
             ApiError::PasswordTooLong { .. } => "password_too_long",
             ApiError::Validation(_) => "validation_failed",
             ApiError::TooManyAttempts { .. } => "too_many_attempts",
+            ApiError::TooManyTestMails { .. } => "too_many_test_mails",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -152,6 +155,15 @@ impl ApiError {
                     }
                 }
             }
+            ApiError::TooManyTestMails { retry_after } => {
+                let minutes = retry_after.as_secs().div_ceil(60).max(1);
+                match language {
+                    Language::De => format!(
+                        "Zu viele Test-Mails in kurzer Zeit. Bitte versuchen Sie es in {minutes} Minute(n) erneut."
+                    ),
+                    Language::En => format!("Too many test mails in a short time. Please try again in {minutes} minute(s)."),
+                }
+            }
             ApiError::Internal(_) => match language {
                 Language::De => format!(
                     "Ein interner Fehler ist aufgetreten. Bitte versuchen Sie es später erneut \
@@ -187,7 +199,7 @@ impl ApiError {
     /// Builds the whole response in the given language.
     pub fn to_response(&self, language: Language, request_id: &str) -> HttpResponse {
         let mut response = HttpResponse::build(self.status_code());
-        if let ApiError::TooManyAttempts { retry_after } = self {
+        if let ApiError::TooManyAttempts { retry_after } | ApiError::TooManyTestMails { retry_after } = self {
             response.insert_header((header::RETRY_AFTER, retry_after.as_secs().max(1).to_string()));
         }
         response.json(self.body(language, request_id))
@@ -209,7 +221,9 @@ impl ResponseError for ApiError {
             | ApiError::PasswordTooShort { .. }
             | ApiError::PasswordTooLong { .. }
             | ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::TooManyAttempts { .. } | ApiError::TooManyTestMails { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

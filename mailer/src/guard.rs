@@ -141,6 +141,8 @@ fn classify_v6(address: Ipv6Addr) -> AddressClass {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AllowList {
     classes: BTreeSet<AddressClass>,
+    /// Address ranges as (network address, prefix length), such as (127.0.0.0, 8).
+    networks: Vec<(IpAddr, u8)>,
 }
 
 /// An allow-list entry that names no allowable class.
@@ -162,13 +164,50 @@ impl AllowList {
             .into_iter()
             .filter(|class| AddressClass::ALLOWABLE.contains(class))
             .collect();
-        AllowList { classes }
+        AllowList {
+            classes,
+            networks: Vec::new(),
+        }
+    }
+
+    /// Also allows every address in `network/prefix_length`, such as `127.0.0.0/8`, unless
+    /// it is unspecified, multicast or broadcast. A prefix longer than the address is cut.
+    pub fn with_network(mut self, network: IpAddr, prefix_length: u8) -> AllowList {
+        let bits = if network.is_ipv4() { 32 } else { 128 };
+        self.networks.push((network, prefix_length.min(bits)));
+        self
     }
 
     /// Returns whether the mailer may connect to `address`.
     pub fn permits(&self, address: IpAddr) -> bool {
         let class = classify(address);
-        class == AddressClass::Public || self.classes.contains(&class)
+        if matches!(class, AddressClass::Unspecified | AddressClass::Broadcast) {
+            return false;
+        }
+        class == AddressClass::Public
+            || self.classes.contains(&class)
+            || self
+                .networks
+                .iter()
+                .any(|(network, prefix)| network_contains(*network, *prefix, address))
+    }
+}
+
+fn network_contains(network: IpAddr, prefix_length: u8, address: IpAddr) -> bool {
+    let address = match (network, address) {
+        (IpAddr::V4(_), IpAddr::V6(v6)) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(address),
+        _ => address,
+    };
+    match (network, address) {
+        (IpAddr::V4(network), IpAddr::V4(address)) => {
+            let mask = u32::MAX.checked_shl(32 - u32::from(prefix_length)).unwrap_or(0);
+            u32::from(network) & mask == u32::from(address) & mask
+        }
+        (IpAddr::V6(network), IpAddr::V6(address)) => {
+            let mask = u128::MAX.checked_shl(128 - u32::from(prefix_length)).unwrap_or(0);
+            u128::from(network) & mask == u128::from(address) & mask
+        }
+        _ => false,
     }
 }
 
@@ -187,7 +226,10 @@ impl FromStr for AllowList {
                 })?;
             classes.insert(class);
         }
-        Ok(AllowList { classes })
+        Ok(AllowList {
+            classes,
+            networks: Vec::new(),
+        })
     }
 }
 
@@ -273,6 +315,22 @@ mod tests {
             .parse::<AllowList>()
             .expect_err("unknown name");
         assert_eq!(error.value, "everything");
+    }
+
+    #[test]
+    fn allow_list_network_permits_range_only() {
+        let allow = AllowList::public_only().with_network("127.0.0.0".parse().expect("network"), 8);
+        assert!(allow.permits("127.0.0.1".parse().expect("address")));
+        assert!(allow.permits("::ffff:127.0.0.2".parse().expect("address")));
+        assert!(!allow.permits("10.0.0.1".parse().expect("address")));
+        assert!(!allow.permits("::1".parse().expect("address")));
+    }
+
+    #[test]
+    fn allow_list_network_never_permits_unspecified() {
+        let allow = AllowList::public_only().with_network("0.0.0.0".parse().expect("network"), 0);
+        assert!(!allow.permits("0.0.0.0".parse().expect("address")));
+        assert!(allow.permits("10.0.0.1".parse().expect("address")));
     }
 
     #[test]

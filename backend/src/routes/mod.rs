@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod servers;
+pub mod test_mail;
 
 use actix_web::{web, HttpResponse};
 
@@ -12,6 +13,7 @@ use crate::error::ApiError;
 pub fn configure_api(config: &mut web::ServiceConfig) {
     accounts::configure(config);
     servers::configure(config);
+    test_mail::configure(config);
 }
 
 /// Rejects a path below `/api` that no route matches with 404 `not_found`.
