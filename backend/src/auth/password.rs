@@ -33,7 +33,8 @@ pub fn check_password_length(password: &str) -> Result<(), ApiError> {
 }
 
 /// Hashes a password with Argon2id (the argon2 crate's default parameters: 19 MiB, 2
-/// iterations, 1 lane) in a blocking thread, because one hash takes tens of milliseconds.
+/// iterations, 1 lane) in a blocking thread, because hashing is slow on purpose and would stall
+/// the request workers.
 ///
 /// # Errors
 /// Only an internal failure of the hasher or of the blocking thread.
