@@ -24,7 +24,9 @@ mod verdict_texts;
 pub use config::{ConfigError, HeloName, MailerConfig, Timeouts};
 pub use diagnosis::{diagnose, DiagnosisContext, Verdict};
 pub use guard::{classify, AddressClass, AllowList};
-pub use message::{prepare_mail, Attachment, MessageError, OutgoingMail, PreparedMail};
+pub use message::{
+    prepare_mail, prepare_mail_with, Attachment, MailOptions, MessageError, OutgoingMail, PreparedMail,
+};
 pub use reply::{Capabilities, EnhancedStatus, Reply};
 pub use session::{
     deliver, Deadline, DeliveryReport, FailureKind, Journal, OpenError, ServerTarget, SessionFailure,

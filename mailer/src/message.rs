@@ -31,6 +31,15 @@ pub struct OutgoingMail {
     pub attachments: Vec<Attachment>,
 }
 
+/// Parts of a shop's mail that the test mail does not use.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MailOptions {
+    /// An HTML body. With a non-empty text body, both go as `multipart/alternative`. With an
+    /// empty text body, the HTML part goes alone.
+    pub html_body: Option<String>,
+    pub reply_to: Option<Mailbox>,
+}
+
 /// A mail ready for the SMTP session: the envelope and the message bytes.
 #[derive(Debug, Clone)]
 pub struct PreparedMail {
@@ -66,6 +75,70 @@ impl PreparedMail {
     pub fn needs_smtputf8(&self) -> bool {
         self.needs_smtputf8
     }
+
+    /// Rebuilds a mail prepared earlier from the parts its accessors returned, so that a queue
+    /// can store it and send the same bytes, with the same Message-ID, on every attempt.
+    ///
+    /// # Errors
+    /// An address does not parse, or there is no recipient.
+    pub fn from_stored(
+        envelope_from: &str,
+        recipients: &[String],
+        data: Vec<u8>,
+        message_id: String,
+    ) -> Result<PreparedMail, MessageError> {
+        let envelope_from = parse_stored_address(envelope_from, "sender")?;
+        let recipients: Vec<Address> = recipients
+            .iter()
+            .map(|recipient| parse_stored_address(recipient, "recipient"))
+            .collect::<Result<_, _>>()?;
+        if recipients.is_empty() {
+            return Err(MessageError::NoRecipient);
+        }
+        let needs_smtputf8 = needs_smtputf8(&data, &envelope_from, &recipients);
+        Ok(PreparedMail {
+            envelope_from,
+            recipients,
+            data,
+            message_id,
+            needs_smtputf8,
+        })
+    }
+
+    /// Adds envelope recipients after the others, such as a server's BCC addresses. They get
+    /// the mail without appearing in any header.
+    ///
+    /// # Errors
+    /// An address contains a control character or is invalid.
+    pub fn add_envelope_recipients(&mut self, addresses: &[EmailAddress]) -> Result<(), MessageError> {
+        for address in addresses {
+            check_address(address, "BCC address")?;
+            let address = envelope_address(address, "BCC address")?;
+            self.needs_smtputf8 |= !address.to_string().is_ascii();
+            self.recipients.push(address);
+        }
+        Ok(())
+    }
+}
+
+fn parse_stored_address(text: &str, field: &'static str) -> Result<Address, MessageError> {
+    if text.chars().any(char::is_control) {
+        return Err(MessageError::ControlCharacter { field });
+    }
+    text.parse().map_err(
+        |error: lettre::address::AddressError| MessageError::InvalidAddress {
+            field,
+            detail: error.to_string(),
+        },
+    )
+}
+
+fn needs_smtputf8(data: &[u8], envelope_from: &Address, recipients: &[Address]) -> bool {
+    !data.is_ascii()
+        || recipients
+            .iter()
+            .chain([envelope_from])
+            .any(|address| !address.to_string().is_ascii())
 }
 
 /// Why a mail could not be built.
@@ -94,7 +167,24 @@ pub enum MessageError {
 /// A header value contains a control character, an address is invalid, there is no recipient,
 /// or an attachment has an invalid content type.
 pub fn prepare_mail(mail: &OutgoingMail) -> Result<PreparedMail, MessageError> {
+    prepare_mail_with(mail, &MailOptions::default())
+}
+
+/// Builds the message and the envelope like [`prepare_mail`], with an HTML body or a Reply-To
+/// header where `options` has them.
+///
+/// # Errors
+/// As [`prepare_mail`], and also when the Reply-To address is invalid or contains a control
+/// character.
+pub fn prepare_mail_with(mail: &OutgoingMail, options: &MailOptions) -> Result<PreparedMail, MessageError> {
     reject_control_characters(mail)?;
+    if let Some(reply_to) = &options.reply_to {
+        check_header_text(
+            reply_to.display_name.as_deref().unwrap_or_default(),
+            "reply-to address",
+        )?;
+        check_address(&reply_to.address, "reply-to address")?;
+    }
     if mail.to.is_empty() {
         return Err(MessageError::NoRecipient);
     }
@@ -119,18 +209,17 @@ pub fn prepare_mail(mail: &OutgoingMail) -> Result<PreparedMail, MessageError> {
     for recipient in &to {
         builder = builder.to(recipient.clone());
     }
+    if let Some(reply_to) = &options.reply_to {
+        builder = builder.reply_to(mime_mailbox(reply_to, "reply-to address")?);
+    }
     let message = builder
-        .multipart(body_parts(mail)?)
+        .multipart(body_parts(mail, options.html_body.as_deref())?)
         .map_err(|error| MessageError::Build(error.to_string()))?;
 
     let mut recipients: Vec<Address> = to.iter().map(|mailbox| mailbox.email.clone()).collect();
     recipients.extend(bcc);
     let data = message.formatted();
-    let needs_smtputf8 = !data.is_ascii()
-        || recipients
-            .iter()
-            .chain([&from.email])
-            .any(|address| !address.to_string().is_ascii());
+    let needs_smtputf8 = needs_smtputf8(&data, &from.email, &recipients);
     Ok(PreparedMail {
         envelope_from: from.email,
         recipients,
@@ -140,11 +229,22 @@ pub fn prepare_mail(mail: &OutgoingMail) -> Result<PreparedMail, MessageError> {
     })
 }
 
-fn body_parts(mail: &OutgoingMail) -> Result<MultiPart, MessageError> {
-    let text = SinglePart::builder()
-        .header(ContentType::TEXT_PLAIN)
-        .body(mail.text_body.clone());
-    let mut parts = MultiPart::mixed().singlepart(text);
+fn body_parts(mail: &OutgoingMail, html_body: Option<&str>) -> Result<MultiPart, MessageError> {
+    let text = || {
+        SinglePart::builder()
+            .header(ContentType::TEXT_PLAIN)
+            .body(mail.text_body.clone())
+    };
+    let mut parts = match html_body {
+        None => MultiPart::mixed().singlepart(text()),
+        Some(html) if mail.text_body.is_empty() => {
+            MultiPart::mixed().singlepart(SinglePart::html(html.to_owned()))
+        }
+        Some(html) => MultiPart::mixed().multipart(MultiPart::alternative_plain_html(
+            mail.text_body.clone(),
+            html.to_owned(),
+        )),
+    };
     for attachment in &mail.attachments {
         let content_type = ContentType::parse(&attachment.content_type)
             .map_err(|_| MessageError::InvalidContentType(attachment.content_type.clone()))?;
@@ -324,6 +424,97 @@ mod tests {
         assert_eq!(
             prepare_mail(&mail).expect_err("no recipient"),
             MessageError::NoRecipient
+        );
+    }
+
+    #[test]
+    fn html_body_goes_as_alternative_to_text() {
+        let options = MailOptions {
+            html_body: Some("<p>Grüße aus dem Shop</p>".to_owned()),
+            reply_to: None,
+        };
+        let prepared = prepare_mail_with(&sample_mail(), &options).expect("valid mail");
+        let text = String::from_utf8_lossy(prepared.data()).into_owned();
+        assert!(text.contains("multipart/alternative"), "{text}");
+        assert!(text.contains("Content-Type: text/plain"), "{text}");
+        assert!(text.contains("Content-Type: text/html"), "{text}");
+    }
+
+    #[test]
+    fn html_body_alone_without_text() {
+        let mut mail = sample_mail();
+        mail.text_body.clear();
+        let options = MailOptions {
+            html_body: Some("<p>Hallo</p>".to_owned()),
+            reply_to: None,
+        };
+        let prepared = prepare_mail_with(&mail, &options).expect("valid mail");
+        let text = String::from_utf8_lossy(prepared.data()).into_owned();
+        assert!(!text.contains("multipart/alternative"), "{text}");
+        assert!(!text.contains("text/plain"), "{text}");
+        assert!(text.contains("Content-Type: text/html"), "{text}");
+    }
+
+    #[test]
+    fn reply_to_becomes_header() {
+        let options = MailOptions {
+            html_body: None,
+            reply_to: Some(mailbox(Some("Kundenservice"), "service", "shop.example")),
+        };
+        let prepared = prepare_mail_with(&sample_mail(), &options).expect("valid mail");
+        assert!(header_lines(&prepared)
+            .iter()
+            .any(|line| line == "Reply-To: Kundenservice <service@shop.example>"));
+    }
+
+    #[test]
+    fn line_break_in_reply_to_rejected() {
+        let options = MailOptions {
+            html_body: None,
+            reply_to: Some(mailbox(
+                Some("Service\r\nBcc: x@example.net"),
+                "service",
+                "shop.example",
+            )),
+        };
+        assert_eq!(
+            prepare_mail_with(&sample_mail(), &options).expect_err("injection"),
+            MessageError::ControlCharacter {
+                field: "reply-to address"
+            }
+        );
+    }
+
+    #[test]
+    fn stored_mail_round_trips() {
+        let prepared = prepare_mail(&sample_mail()).expect("valid mail");
+
+        let restored = PreparedMail::from_stored(
+            &prepared.envelope_from(),
+            &prepared.envelope_recipients(),
+            prepared.data().to_vec(),
+            prepared.message_id().to_owned(),
+        )
+        .expect("stored parts are valid");
+
+        assert_eq!(restored.envelope_from(), prepared.envelope_from());
+        assert_eq!(restored.envelope_recipients(), prepared.envelope_recipients());
+        assert_eq!(restored.data(), prepared.data());
+        assert_eq!(restored.message_id(), prepared.message_id());
+        assert_eq!(restored.needs_smtputf8(), prepared.needs_smtputf8());
+    }
+
+    #[test]
+    fn added_envelope_recipients_come_last() {
+        let mut prepared = prepare_mail(&sample_mail()).expect("valid mail");
+
+        prepared
+            .add_envelope_recipients(&[address("kopie", "shop.example")])
+            .expect("valid address");
+
+        assert_eq!(
+            prepared.envelope_recipients(),
+            vec!["kunde@example.net", "archiv@shop.example", "kopie@shop.example"]
         );
     }
 
