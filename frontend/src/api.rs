@@ -6,10 +6,10 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use shared::api::{
-    AccountView, Credentials, ErrorBody, FindingView, ServerView, TestMailRequest, TestMailResult,
-    UnsavedTestMailRequest,
+    AccountView, Credentials, DefaultChange, ErrorBody, FindingText, ServerDeleted, ServerView,
+    TestMailRequest, TestMailResult, UnsavedTestMailRequest,
 };
 use shared::{Language, ServerInput};
 
@@ -18,15 +18,28 @@ use crate::i18n::Text;
 /// Value of the CSRF header on state-changing requests.
 const REQUESTED_WITH: &str = "postausgang";
 
+/// A stored server as the page reads it, with its findings as text (see [`FindingText`]).
+pub type StoredServer = ServerView<FindingText>;
+
+/// An error body as the page reads it, with its findings as text.
+pub type ErrorResponse = ErrorBody<FindingText>;
+
+/// A created or updated server, and the backend's note when the account's default server moved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedServer {
+    pub server: StoredServer,
+    pub default_change: Option<DefaultChange>,
+}
+
 /// Why an API call failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiError {
     /// The request did not reach the backend, or no answer came back.
     Unreachable,
     /// The session is missing or expired (401).
-    NotAuthenticated(ErrorBody),
+    NotAuthenticated(ErrorResponse),
     /// The backend answered with an error body, such as 422 `validation_failed`.
-    Rejected { status: u16, body: ErrorBody },
+    Rejected { status: u16, body: ErrorResponse },
     /// The backend answered with something that is not the expected body.
     UnexpectedAnswer { status: u16 },
 }
@@ -42,7 +55,7 @@ impl ApiError {
     }
 
     /// Returns the per-field findings of a validation failure, or none.
-    pub fn findings(&self) -> Vec<FindingView> {
+    pub fn findings(&self) -> Vec<FindingText> {
         match self {
             ApiError::Rejected { body, .. } => body.findings.clone(),
             _ => Vec::new(),
@@ -75,13 +88,13 @@ pub async fn log_out(language: Language) -> Result<(), ApiError> {
 }
 
 /// `GET /api/servers`: the account's servers.
-pub async fn list_servers(language: Language) -> Result<Vec<ServerView>, ApiError> {
+pub async fn list_servers(language: Language) -> Result<Vec<StoredServer>, ApiError> {
     let response = send(read(Request::get("/api/servers"), language), None::<&()>).await?;
     parse_json(response).await
 }
 
 /// `GET /api/servers/{id}`: one stored server.
-pub async fn load_server(id: i64, language: Language) -> Result<ServerView, ApiError> {
+pub async fn load_server(id: i64, language: Language) -> Result<StoredServer, ApiError> {
     let url = format!("/api/servers/{id}");
     let response = send(read(Request::get(&url), language), None::<&()>).await?;
     parse_json(response).await
@@ -92,27 +105,27 @@ pub async fn save_server(
     id: Option<i64>,
     input: &ServerInput,
     language: Language,
-) -> Result<ServerView, ApiError> {
+) -> Result<SavedServer, ApiError> {
     let request = match id {
         Some(id) => Request::put(&format!("/api/servers/{id}")),
         None => Request::post("/api/servers"),
     };
     let response = send(write(request, language), Some(input)).await?;
-    parse_json(response).await
+    parse_saved(response).await
 }
 
 /// `DELETE /api/servers/{id}`.
-pub async fn delete_server(id: i64, language: Language) -> Result<(), ApiError> {
+pub async fn delete_server(id: i64, language: Language) -> Result<ServerDeleted, ApiError> {
     let url = format!("/api/servers/{id}");
-    send(write(Request::delete(&url), language), None::<&()>).await?;
-    Ok(())
+    let response = send(write(Request::delete(&url), language), None::<&()>).await?;
+    parse_json(response).await
 }
 
 /// `POST /api/servers/{id}/default`: makes a server the account's default.
-pub async fn make_default(id: i64, language: Language) -> Result<(), ApiError> {
+pub async fn make_default(id: i64, language: Language) -> Result<SavedServer, ApiError> {
     let url = format!("/api/servers/{id}/default");
-    send(write(Request::post(&url), language), None::<&()>).await?;
-    Ok(())
+    let response = send(write(Request::post(&url), language), None::<&()>).await?;
+    parse_saved(response).await
 }
 
 /// `POST /api/servers/{id}/test-mail`: tests a stored server as stored.
@@ -158,10 +171,32 @@ async fn send<B: Serialize>(builder: RequestBuilder, body: Option<&B>) -> Result
     }
 
     let status = response.status();
-    let body: ErrorBody = parse_json(response).await?;
+    let body: ErrorResponse = parse_json(response).await?;
     Err(match status {
         401 => ApiError::NotAuthenticated(body),
         _ => ApiError::Rejected { status, body },
+    })
+}
+
+/// Reads a `ServerSaved` body as a server and, separately, its `default_change`.
+///
+/// Deserialising `ServerSaved` directly goes through `#[serde(flatten)]`, which compiles a second
+/// copy of every nested deserialiser and added about 9 KB to the gzipped wasm.
+async fn parse_saved(response: Response) -> Result<SavedServer, ApiError> {
+    #[derive(Deserialize)]
+    struct DefaultChangeField {
+        #[serde(default)]
+        default_change: Option<DefaultChange>,
+    }
+
+    let status = response.status();
+    let unexpected = |_| ApiError::UnexpectedAnswer { status };
+    let text = response.text().await.map_err(|_| ApiError::Unreachable)?;
+    let server: StoredServer = serde_json::from_str(&text).map_err(unexpected)?;
+    let field: DefaultChangeField = serde_json::from_str(&text).map_err(unexpected)?;
+    Ok(SavedServer {
+        server,
+        default_change: field.default_change,
     })
 }
 

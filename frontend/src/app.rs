@@ -2,12 +2,12 @@
 
 use std::rc::Rc;
 
-use shared::api::{AccountView, ServerView};
+use shared::api::AccountView;
 use shared::Language;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use crate::api;
+use crate::api::{self, StoredServer};
 use crate::components::header::AppHeader;
 use crate::i18n::Text;
 use crate::language::{apply_language, initial_language};
@@ -32,7 +32,7 @@ pub enum Screen {
     ServerList,
     NewServer,
     /// Boxed: a server view is large, and the other screens carry nothing.
-    EditServer(Box<ServerView>),
+    EditServer(Box<StoredServer>),
 }
 
 /// The page's state.
@@ -128,7 +128,7 @@ pub fn App() -> Html {
     };
     let onedit = {
         let state = state.clone();
-        Callback::from(move |server: ServerView| {
+        Callback::from(move |server: StoredServer| {
             state.dispatch(AppAction::Show(Screen::EditServer(Box::new(server))))
         })
     };
@@ -150,7 +150,7 @@ pub fn App() -> Html {
             <ServerListPage onnew={show(Screen::NewServer)} {onedit} onsessionexpired={onsessionexpired.clone()} />
         },
         (Session::LoggedIn(account), Screen::NewServer) => html! {
-            <ServerFormPage key="new" server={None::<ServerView>} account_email={account.email.clone()}
+            <ServerFormPage key="new" server={None::<StoredServer>} account_email={account.email.clone()}
                 onback={show(Screen::ServerList)} {onsessionexpired} />
         },
         (Session::LoggedIn(account), Screen::EditServer(server)) => html! {

@@ -43,6 +43,7 @@ pub enum Text {
     StatusInactive,
     StatusDefault,
     LastTestNone,
+    LastTest,
     LastTestOk,
     LastTestFailed,
     DeactivatedTitle,
@@ -53,7 +54,6 @@ pub enum Text {
     BackToList,
     NoProvider,
     ProviderHelp,
-    ProviderHints,
     Active,
     ActiveHelp,
     DisplayNameHelp,
@@ -86,7 +86,6 @@ pub enum Text {
     TestUsesForm,
     TestAccepted,
     TestFailed,
-    TestAcceptedNote,
     RawReplies,
     NoRawReplies,
     // Errors not sent by the backend
@@ -145,8 +144,9 @@ impl Text {
             Text::StatusInactive => ("Inaktiv", "Inactive"),
             Text::StatusDefault => ("Standard", "Default"),
             Text::LastTestNone => ("Noch nicht getestet", "Not tested yet"),
-            Text::LastTestOk => ("Letzter Test erfolgreich", "Last test succeeded"),
-            Text::LastTestFailed => ("Letzter Test fehlgeschlagen", "Last test failed"),
+            Text::LastTest => ("Letzter Test", "Last test"),
+            Text::LastTestOk => ("Erfolgreich", "Succeeded"),
+            Text::LastTestFailed => ("Fehlgeschlagen", "Failed"),
             Text::DeactivatedTitle => (
                 "Vom System deaktiviert, weil der Versand wiederholt fehlschlug",
                 "Deactivated by the system because sending failed repeatedly",
@@ -161,7 +161,6 @@ impl Text {
                 "Füllt SMTP-Server, Port und Verschlüsselung mit den Werten des Anbieters aus.",
                 "Fills in SMTP server, port and encryption with the provider's values.",
             ),
-            Text::ProviderHints => ("Hinweise zu diesem Anbieter", "Notes on this provider"),
             Text::Active => ("Aktiv", "Active"),
             Text::ActiveHelp => (
                 "Nur aktive Server verschicken Mails. Schlägt der Versand mehrfach fehl, deaktiviert Postausgang den Server.",
@@ -239,10 +238,6 @@ impl Text {
             ),
             Text::TestAccepted => ("Vom Server angenommen", "Accepted by the server"),
             Text::TestFailed => ("Test fehlgeschlagen", "Test failed"),
-            Text::TestAcceptedNote => (
-                "Angenommen heißt: Der Server hat die Mail übernommen. Ob sie ankommt, sehen Sie im Postfach des Empfängers.",
-                "Accepted means the server took the mail. Whether it arrives, you see in the recipient's mailbox.",
-            ),
             Text::RawReplies => ("Antworten des Servers (Rohdaten)", "Server replies (raw)"),
             Text::NoRawReplies => ("Der Server hat nicht geantwortet.", "The server sent no reply."),
 

@@ -30,16 +30,29 @@ pub struct FindingView {
     pub message: String,
 }
 
-/// The body of every error response.
+/// A finding as a client reads it when it only shows it: field, severity and text.
+///
+/// The settings page reads findings in responses as this type, because the deserialiser of
+/// [`FindingCode`](crate::report::FindingCode) with all its parameters adds about 30 KB to the
+/// page's gzipped wasm. The JSON is the same as [`FindingView`]'s; the other keys are skipped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ErrorBody {
+pub struct FindingText {
+    pub field: Field,
+    pub severity: Severity,
+    pub message: String,
+}
+
+/// The body of every error response. `F` is how a client reads the findings: the default
+/// [`FindingView`] with the typed code, or [`FindingText`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody<F = FindingView> {
     /// Machine-readable error code, such as `validation_failed` or `not_found`.
     pub error: String,
     /// Text for the seller in the request's language.
     pub message: String,
     /// Per-field findings, for validation errors.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub findings: Vec<FindingView>,
+    #[serde(default = "Vec::new", skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<F>,
 }
 
 /// The outcome of the last test mail of a server.
@@ -61,8 +74,10 @@ pub struct Deactivation {
 }
 
 /// One stored SMTP server as the API returns it. It has no password, only `password_set`.
+///
+/// `F` is how a client reads the findings: the default [`FindingView`], or [`FindingText`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ServerView {
+pub struct ServerView<F = FindingView> {
     pub id: i64,
     pub provider: String,
     pub active: bool,
@@ -81,8 +96,8 @@ pub struct ServerView {
     pub consecutive_failures: u32,
     pub deactivated: Option<Deactivation>,
     /// Warnings and hints of the stored settings, in the request's language.
-    #[serde(default)]
-    pub findings: Vec<FindingView>,
+    #[serde(default = "Vec::new")]
+    pub findings: Vec<F>,
 }
 
 /// Body of `POST /api/servers/{id}/test-mail`.

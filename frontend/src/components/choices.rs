@@ -16,14 +16,14 @@ pub struct PresetFieldProps {
     pub id: AttrValue,
     /// The chosen preset's id, or empty for "no specific provider".
     pub value: AttrValue,
-    /// What a seller must know about the chosen provider, such as the app password for Gmail.
-    pub hints: Vec<AttrValue>,
     pub findings: Vec<Finding>,
     pub onchoose: Callback<String>,
     pub onfix: Callback<Fix>,
 }
 
 /// The provider select, first in the form: choosing a preset fills host, port and security.
+/// What a seller must know about the provider, such as Gmail's app password, arrives as hints
+/// from `shared`'s validation.
 #[component]
 pub fn PresetField(props: &PresetFieldProps) -> Html {
     let language = use_context::<Language>().unwrap_or_default();
@@ -37,17 +37,8 @@ pub fn PresetField(props: &PresetFieldProps) -> Html {
     };
 
     let help_id = format!("{}-help", props.id);
-    let hints_id = format!("{}-hints", props.id);
     let findings_id = format!("{}-findings", props.id);
-    let description = [
-        Some(help_id.clone()),
-        (!props.hints.is_empty()).then(|| hints_id.clone()),
-        described_by("", false, &findings_id, !props.findings.is_empty()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect::<Vec<_>>()
-    .join(" ");
+    let description = described_by(&help_id, true, &findings_id, !props.findings.is_empty());
 
     html! {
         <div class="field">
@@ -59,14 +50,6 @@ pub fn PresetField(props: &PresetFieldProps) -> Html {
                 }) }
             </select>
             <p id={help_id} class="help">{ Text::ProviderHelp.in_language(language) }</p>
-            if !props.hints.is_empty() {
-                <div id={hints_id} class="preset-hints">
-                    <p class="preset-hints-title">{ Text::ProviderHints.in_language(language) }</p>
-                    <ul>
-                        { for props.hints.iter().map(|hint| html! { <li>{ hint.clone() }</li> }) }
-                    </ul>
-                </div>
-            }
             <FindingList id={findings_id} findings={props.findings.clone()} {language} onfix={props.onfix.clone()} />
         </div>
     }

@@ -113,9 +113,6 @@ pub fn TestMailChecklist(props: &TestMailChecklistProps) -> Html {
             <div {class} role={if result.ok { "status" } else { "alert" }}>
                 <p class="verdict-title">{ title.in_language(language) }</p>
                 <p>{ result.message.clone() }</p>
-                if result.ok {
-                    <p class="help">{ Text::TestAcceptedNote.in_language(language) }</p>
-                }
             </div>
             <ol class="checklist">
                 { for result.steps.iter().map(|step| {

@@ -4,11 +4,13 @@
 use std::collections::HashSet;
 use std::rc::Rc;
 
-use shared::api::{FindingView, ServerView, TestMailResult};
+use shared::api::{FindingText, TestMailResult};
 use shared::presets::{preset_by_id, ProviderPreset, PRESETS};
 use shared::report::Fix;
 use shared::{validate_server, Field, Finding, Security, Severity, ValidationReport};
 use yew::Reducible;
+
+use crate::api::StoredServer;
 
 use super::values::{domain_of, ServerValues, TextInput};
 
@@ -19,11 +21,14 @@ pub enum SaveStatus {
     /// The seller pressed save while a field had an error; nothing was sent.
     Blocked,
     Saving,
-    Saved,
+    /// Saved; the backend's note when the account's default server moved.
+    Saved {
+        default_change: Option<String>,
+    },
     /// The backend rejected the request or could not be reached. The form keeps every value.
     Failed {
         message: String,
-        findings: Vec<FindingView>,
+        findings: Vec<FindingText>,
     },
 }
 
@@ -67,10 +72,14 @@ pub enum FormAction {
     /// The seller pressed save while a field had an error.
     BlockSave,
     SaveStarted,
-    SaveSucceeded(ServerView),
+    SaveSucceeded {
+        /// Boxed: a server view is large, and most actions carry a few bytes.
+        server: Box<StoredServer>,
+        default_change: Option<String>,
+    },
     SaveFailed {
         message: String,
-        findings: Vec<FindingView>,
+        findings: Vec<FindingText>,
     },
     SetTestRecipient(String),
     /// The seller asked for a test mail while a field had an error.
@@ -96,7 +105,7 @@ impl FormState {
     }
 
     /// Starts the form with a stored server.
-    pub fn edit_server(view: &ServerView, recipient: &str) -> FormState {
+    pub fn edit_server(view: &StoredServer, recipient: &str) -> FormState {
         let values = ServerValues::from_view(view);
         FormState {
             id: Some(view.id),
@@ -150,7 +159,7 @@ impl FormState {
     /// Any edit makes a previous save result stale, but keeps a failure's findings visible until
     /// the seller saves again.
     fn after_edit(&mut self) {
-        if matches!(self.save, SaveStatus::Saved | SaveStatus::Blocked) {
+        if matches!(self.save, SaveStatus::Saved { .. } | SaveStatus::Blocked) {
             self.save = SaveStatus::Idle;
         }
     }
@@ -196,12 +205,15 @@ impl Reducible for FormState {
                 next.save = SaveStatus::Blocked;
             }
             FormAction::SaveStarted => next.save = SaveStatus::Saving,
-            FormAction::SaveSucceeded(view) => {
+            FormAction::SaveSucceeded {
+                server,
+                default_change,
+            } => {
                 let test_recipient = next.test_recipient.clone();
                 next = FormState {
-                    save: SaveStatus::Saved,
+                    save: SaveStatus::Saved { default_change },
                     test: next.test,
-                    ..FormState::edit_server(&view, &test_recipient)
+                    ..FormState::edit_server(&server, &test_recipient)
                 };
             }
             FormAction::SaveFailed { message, findings } => {
@@ -270,8 +282,8 @@ mod tests {
         (*Rc::new(state).reduce(action)).clone()
     }
 
-    fn stored_server() -> ServerView {
-        ServerView {
+    fn stored_server() -> StoredServer {
+        StoredServer {
             id: 7,
             provider: String::new(),
             active: true,
@@ -340,12 +352,16 @@ mod tests {
     fn successful_save_switches_to_the_stored_server() {
         let state = FormState::new_server("me@shop.example");
 
-        let state = reduce(state, FormAction::SaveSucceeded(stored_server()));
+        let action = FormAction::SaveSucceeded {
+            server: Box::new(stored_server()),
+            default_change: None,
+        };
+        let state = reduce(state, action);
 
         assert_eq!(state.id, Some(7));
         assert!(state.password_on_file);
         assert_eq!(state.values.password, "");
-        assert_eq!(state.save, SaveStatus::Saved);
+        assert_eq!(state.save, SaveStatus::Saved { default_change: None });
         assert!(!state.has_unsaved_changes());
     }
 
@@ -373,7 +389,7 @@ mod tests {
     fn edit_after_saved_clears_the_saved_notice() {
         let state = FormState::edit_server(&stored_server(), "me@shop.example");
         let state = FormState {
-            save: SaveStatus::Saved,
+            save: SaveStatus::Saved { default_change: None },
             ..state
         };
 

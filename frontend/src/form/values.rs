@@ -1,8 +1,9 @@
 //! The server form's values as typed, and their conversion to and from the API's types.
 
-use shared::api::ServerView;
 use shared::presets::ProviderPreset;
 use shared::report::Fix;
+
+use crate::api::StoredServer;
 use shared::{Password, PortInput, Security, ServerInput};
 
 /// A text input of the server form.
@@ -57,7 +58,7 @@ impl Default for ServerValues {
 
 impl ServerValues {
     /// Fills the form from a stored server. The password stays empty: the API never returns it.
-    pub fn from_view(view: &ServerView) -> ServerValues {
+    pub fn from_view(view: &StoredServer) -> ServerValues {
         ServerValues {
             provider: view.provider.clone(),
             active: view.active,

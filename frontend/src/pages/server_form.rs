@@ -1,16 +1,15 @@
 //! The form for a new or a stored SMTP server, validated on every keystroke by `shared`.
 
-use shared::api::{ServerView, TestMailRequest, UnsavedTestMailRequest};
+use shared::api::{TestMailRequest, UnsavedTestMailRequest};
 use shared::report::Fix;
 use shared::{Field, Language, Security, ValidationReport};
 use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlElement;
 use yew::prelude::*;
 
-use crate::api::{self, ApiError};
+use crate::api::{self, ApiError, StoredServer};
 use crate::components::choices::{PresetField, SecurityField};
 use crate::components::field::{TextField, ToggleField};
-use crate::components::findings::FindingList;
 use crate::components::test_mail::TestMailPanel;
 use crate::form::state::{input_id, FormAction, FormState, SaveStatus, ALL_FIELDS};
 use crate::form::values::TextInput;
@@ -20,7 +19,7 @@ use crate::i18n::Text;
 #[derive(Properties, PartialEq)]
 pub struct ServerFormPageProps {
     /// The stored server to edit, or `None` for a new one.
-    pub server: Option<ServerView>,
+    pub server: Option<StoredServer>,
     /// The account's address, the test mail's recipient until the seller changes it.
     pub account_email: AttrValue,
     pub onback: Callback<()>,
@@ -124,7 +123,6 @@ pub fn ServerFormPage(props: &ServerFormPageProps) -> Html {
                 <PresetField
                     id={input_id(Field::Provider)}
                     value={values.provider.clone()}
-                    hints={preset_hints(&values.provider, language)}
                     findings={findings(Field::Provider)}
                     onchoose={onchoosepreset.clone()}
                     onfix={onfix.clone()}
@@ -140,14 +138,12 @@ pub fn ServerFormPage(props: &ServerFormPageProps) -> Html {
                 if let Some(preset) = offered_preset {
                     <PresetOffer name={preset.name} preset_id={preset.id} onchoose={onchoosepreset} />
                 }
-                <div class="field-row">
-                    <TextField id={input_id(Field::Host)} label={label(Field::Host)} required=true
-                        value={values.host.clone()} help={text(Text::HostHelp)} autocomplete="off"
-                        findings={findings(Field::Host)} oninput={onedit(TextInput::Host)} onfix={onfix.clone()} />
-                    <TextField id={input_id(Field::Port)} label={label(Field::Port)} required=true
-                        value={values.port.clone()} help={text(Text::PortHelp)} inputmode="numeric" autocomplete="off"
-                        findings={findings(Field::Port)} oninput={onedit(TextInput::Port)} onfix={onfix.clone()} />
-                </div>
+                <TextField id={input_id(Field::Host)} label={label(Field::Host)} required=true
+                    value={values.host.clone()} help={text(Text::HostHelp)} autocomplete="off"
+                    findings={findings(Field::Host)} oninput={onedit(TextInput::Host)} onfix={onfix.clone()} />
+                <TextField id={input_id(Field::Port)} label={label(Field::Port)} required=true
+                    value={values.port.clone()} help={text(Text::PortHelp)} inputmode="numeric" autocomplete="off"
+                    findings={findings(Field::Port)} oninput={onedit(TextInput::Port)} onfix={onfix.clone()} />
                 <TextField id={input_id(Field::Login)} label={label(Field::Login)}
                     value={values.login.clone()} help={text(Text::LoginHelp)} autocomplete="off"
                     findings={findings(Field::Login)} oninput={onedit(TextInput::Login)} onfix={onfix.clone()} />
@@ -196,7 +192,10 @@ fn save_form(state: &UseReducerHandle<FormState>, language: Language, onsessione
     let input = state.values.to_input();
     spawn_local(async move {
         match api::save_server(id, &input, language).await {
-            Ok(view) => dispatcher.dispatch(FormAction::SaveSucceeded(view)),
+            Ok(saved) => dispatcher.dispatch(FormAction::SaveSucceeded {
+                server: Box::new(saved.server),
+                default_change: saved.default_change.map(|change| change.message),
+            }),
             Err(ApiError::NotAuthenticated(_)) => onsessionexpired.emit(()),
             Err(error) => dispatcher.dispatch(FormAction::SaveFailed {
                 message: error.message(language),
@@ -255,13 +254,6 @@ fn focus_first_error(report: &ValidationReport) {
     {
         let _ = element.focus();
     }
-}
-
-/// Returns what a seller must know about the chosen provider.
-fn preset_hints(provider: &str, language: Language) -> Vec<AttrValue> {
-    // TODO: show the preset's hints once `shared::presets` carries them.
-    let _ = (provider, language);
-    Vec::new()
 }
 
 /// Props of [`PresetOffer`].
@@ -372,17 +364,23 @@ fn SaveStatusLine(props: &SaveStatusLineProps) -> Html {
         SaveStatus::Saving => {
             html! { <p class="status status-pending">{ Text::Saving.in_language(language) }</p> }
         }
-        SaveStatus::Saved => {
-            html! { <p class="status status-ok">{ "✓ " }{ Text::Saved.in_language(language) }</p> }
-        }
+        SaveStatus::Saved { default_change } => html! {
+            <p class="status status-ok">
+                { "✓ " }{ Text::Saved.in_language(language) }
+                if let Some(change) = default_change { { " " }{ change.clone() } }
+            </p>
+        },
         SaveStatus::Blocked => {
             html! { <p class="status status-error">{ Text::FixErrorsFirst.in_language(language) }</p> }
         }
         SaveStatus::Failed { message, findings } => html! {
             <div class="status status-error">
                 <p><strong>{ Text::SaveFailed.in_language(language) }{ ": " }</strong>{ message.clone() }</p>
-                <FindingList id="save-findings" {language} onfix={Callback::noop()}
-                    findings={findings.iter().map(|view| view.finding.clone()).collect::<Vec<_>>()} />
+                if !findings.is_empty() {
+                    <ul class="save-findings">
+                        { for findings.iter().map(|finding| html! { <li>{ finding.message.clone() }</li> }) }
+                    </ul>
+                }
             </div>
         },
     };

@@ -2,19 +2,18 @@
 
 use std::rc::Rc;
 
-use shared::api::ServerView;
-use shared::Language;
+use shared::{Language, Severity};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use crate::api::{self, ApiError};
+use crate::api::{self, ApiError, StoredServer};
 use crate::i18n::{confirm_delete, format_timestamp, security_label, Text};
 
 /// Where the list stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ListStatus {
     Loading,
-    Loaded(Vec<ServerView>),
+    Loaded(Vec<StoredServer>),
     Failed(String),
 }
 
@@ -30,13 +29,18 @@ pub struct ListState {
 /// The outcome of deleting a server or making it the default.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Notice {
-    Deleted,
+    /// Deleted; the backend's note when the account's default server moved.
+    Deleted {
+        default_change: Option<String>,
+    },
+    /// The backend's note on the new default server.
+    DefaultChanged(Option<String>),
     Failed(String),
 }
 
 /// A change to the list page.
 pub enum ListAction {
-    Loaded(Vec<ServerView>),
+    Loaded(Vec<StoredServer>),
     LoadFailed(String),
     Reload,
     Notify(Notice),
@@ -64,7 +68,7 @@ impl Reducible for ListState {
 #[derive(Properties, PartialEq)]
 pub struct ServerListPageProps {
     pub onnew: Callback<()>,
-    pub onedit: Callback<ServerView>,
+    pub onedit: Callback<StoredServer>,
     pub onsessionexpired: Callback<()>,
 }
 
@@ -106,14 +110,16 @@ pub fn ServerListPage(props: &ServerListPageProps) -> Html {
     };
     let ondelete = {
         let dispatcher = state.dispatcher();
-        Callback::from(move |server: ServerView| {
+        Callback::from(move |server: StoredServer| {
             if !confirmed(&confirm_delete(&server_name(&server), language)) {
                 return;
             }
             let dispatcher = dispatcher.clone();
             spawn_local(async move {
                 let notice = match api::delete_server(server.id, language).await {
-                    Ok(()) => Notice::Deleted,
+                    Ok(deleted) => Notice::Deleted {
+                        default_change: deleted.default_change.map(|change| change.message),
+                    },
                     Err(error) => Notice::Failed(error.message(language)),
                 };
                 dispatcher.dispatch(ListAction::Notify(notice));
@@ -123,12 +129,14 @@ pub fn ServerListPage(props: &ServerListPageProps) -> Html {
     };
     let onmakedefault = {
         let dispatcher = state.dispatcher();
-        Callback::from(move |server: ServerView| {
+        Callback::from(move |server: StoredServer| {
             let dispatcher = dispatcher.clone();
             spawn_local(async move {
-                if let Err(error) = api::make_default(server.id, language).await {
-                    dispatcher.dispatch(ListAction::Notify(Notice::Failed(error.message(language))));
-                }
+                let notice = match api::make_default(server.id, language).await {
+                    Ok(saved) => Notice::DefaultChanged(saved.default_change.map(|change| change.message)),
+                    Err(error) => Notice::Failed(error.message(language)),
+                };
+                dispatcher.dispatch(ListAction::Notify(notice));
                 dispatcher.dispatch(ListAction::Reload);
             });
         })
@@ -136,9 +144,16 @@ pub fn ServerListPage(props: &ServerListPageProps) -> Html {
 
     // Derived values
     let notice = match &state.notice {
-        Some(Notice::Deleted) => {
-            html! { <p class="status status-ok">{ Text::Deleted.in_language(language) }</p> }
+        Some(Notice::Deleted { default_change }) => html! {
+            <p class="status status-ok">
+                { Text::Deleted.in_language(language) }
+                if let Some(change) = default_change { { " " }{ change.clone() } }
+            </p>
+        },
+        Some(Notice::DefaultChanged(Some(change))) => {
+            html! { <p class="status status-ok">{ change.clone() }</p> }
         }
+        Some(Notice::DefaultChanged(None)) => Html::default(),
         Some(Notice::Failed(message)) => html! { <p class="status status-error">{ message.clone() }</p> },
         None => Html::default(),
     };
@@ -209,10 +224,10 @@ fn EmptyList(props: &EmptyListProps) -> Html {
 /// Props of [`ServerCard`].
 #[derive(Properties, PartialEq)]
 struct ServerCardProps {
-    server: ServerView,
-    onedit: Callback<ServerView>,
-    ondelete: Callback<ServerView>,
-    onmakedefault: Callback<ServerView>,
+    server: StoredServer,
+    onedit: Callback<StoredServer>,
+    ondelete: Callback<StoredServer>,
+    onmakedefault: Callback<StoredServer>,
 }
 
 /// One server: name, sender, host, security, state, last test, and a deactivation if any.
@@ -221,13 +236,19 @@ fn ServerCard(props: &ServerCardProps) -> Html {
     let language = use_context::<Language>().unwrap_or_default();
     let server = &props.server;
 
-    let emit = |callback: &Callback<ServerView>| {
+    let emit = |callback: &Callback<StoredServer>| {
         let callback = callback.clone();
         let server = server.clone();
         Callback::from(move |_: MouseEvent| callback.emit(server.clone()))
     };
 
     let heading_id = format!("server-{}-name", server.id);
+    // The list shows what may stop mail from arriving; hints stay in the form.
+    let warnings: Vec<_> = server
+        .findings
+        .iter()
+        .filter(|finding| finding.severity == Severity::Warning)
+        .collect();
     let (active_class, active_text) = match server.active {
         true => ("badge badge-ok", Text::StatusActive),
         false => ("badge badge-muted", Text::StatusInactive),
@@ -257,12 +278,12 @@ fn ServerCard(props: &ServerCardProps) -> Html {
                 <dd>{ format!("{}:{}", server.host, server.port) }</dd>
                 <dt>{ shared::Field::Security.label(language) }</dt>
                 <dd>{ security_label(server.security, language) }</dd>
-                <dt>{ language.pick("Letzter Test", "Last test") }</dt>
+                <dt>{ Text::LastTest.in_language(language) }</dt>
                 <dd>{ last_test(server, language) }</dd>
             </dl>
-            if !server.findings.is_empty() {
+            if !warnings.is_empty() {
                 <ul class="server-findings">
-                    { for server.findings.iter().map(|view| html! { <li>{ view.message.clone() }</li> }) }
+                    { for warnings.iter().map(|finding| html! { <li>{ finding.message.clone() }</li> }) }
                 </ul>
             }
             <div class="server-actions">
@@ -280,7 +301,7 @@ fn ServerCard(props: &ServerCardProps) -> Html {
     }
 }
 
-fn last_test(server: &ServerView, language: Language) -> Html {
+fn last_test(server: &StoredServer, language: Language) -> Html {
     let Some(test) = &server.last_test else {
         return html! { <span class="muted">{ Text::LastTestNone.in_language(language) }</span> };
     };
@@ -297,7 +318,7 @@ fn last_test(server: &ServerView, language: Language) -> Html {
 }
 
 /// Returns the display name, or the sender when the seller gave no name.
-fn server_name(server: &ServerView) -> String {
+fn server_name(server: &StoredServer) -> String {
     match server.display_name.trim() {
         "" => server.sender.clone(),
         name => name.to_owned(),

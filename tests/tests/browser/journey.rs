@@ -1,0 +1,215 @@
+//! A seller's first visit: sign up, set up a GMX server with live validation, save, send a test
+//! mail, see it in the list, switch to English.
+
+use anyhow::{ensure, Context};
+use fantoccini::{Client, Locator};
+
+use crate::harness::{Harness, SMTP_LOGIN, SMTP_PASSWORD};
+use crate::page::{
+    click, click_button, save_screenshot, type_into, wait_for_absence, wait_for_attribute, wait_for_element,
+    wait_for_text, wait_for_value,
+};
+
+const ACCOUNT_EMAIL: &str = "haendlerin@shop.example";
+const TEST_RECIPIENT: &str = "kundin@example.net";
+const SENDER: &str = "Max Mustermann <max@gmx.de>";
+/// The fixture's certificate names `localhost`, so the host is the name, not the address.
+const SMTP_HOST: &str = "localhost";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seller_sets_up_gmx_and_sends_test_mail() {
+    let harness = Harness::start().await.unwrap_or_else(|error| panic!("{error:#}"));
+
+    let outcome = set_up_gmx_and_send_test_mail(&harness).await;
+    let outcome = match outcome {
+        Ok(()) => Ok(()),
+        Err(error) => Err(describe_failure(&harness, error).await),
+    };
+
+    harness.shut_down().await;
+    if let Err(error) = outcome {
+        panic!("{error:#}");
+    }
+}
+
+async fn set_up_gmx_and_send_test_mail(harness: &Harness) -> anyhow::Result<()> {
+    let browser = &harness.browser;
+    browser.goto(&harness.base_url).await.context("open the page")?;
+
+    sign_up(browser).await?;
+    fill_in_gmx_server(browser, harness.smtp.port()).await?;
+    save_and_send_test_mail(browser).await?;
+    check_received_mail(harness)?;
+    check_list(browser).await?;
+    switch_to_english(browser).await?;
+    Ok(())
+}
+
+/// Adds what the page showed to a failure, and saves a screenshot of it.
+async fn describe_failure(harness: &Harness, error: anyhow::Error) -> anyhow::Error {
+    let browser = &harness.browser;
+    let _ = save_screenshot(browser, "failure", 1280).await;
+    let shown = browser
+        .execute("return document.body.innerText;", Vec::new())
+        .await
+        .ok()
+        .and_then(|text| text.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    error.context(format!(
+        "the page showed:\n{shown}\n(screenshot: test-artifacts/screenshots/failure-1280.png)"
+    ))
+}
+
+async fn sign_up(browser: &Client) -> anyhow::Result<()> {
+    wait_for_text(browser, "#auth-title", "Anmelden").await?;
+    click(browser, "#auth-switch").await?;
+    wait_for_text(browser, "#auth-title", "Konto anlegen").await?;
+    type_into(browser, "#account-email", ACCOUNT_EMAIL).await?;
+    type_into(browser, "#account-password", "lange-genug-und-geheim-2026").await?;
+    click(browser, "#auth-submit").await?;
+
+    wait_for_text(browser, "main h1", "E-Mail-Versand").await?;
+    wait_for_text(browser, ".empty-list", "noreply").await?;
+    save_screenshot(browser, "list-empty", 1280).await?;
+    Ok(())
+}
+
+async fn fill_in_gmx_server(browser: &Client, smtp_port: u16) -> anyhow::Result<()> {
+    click(browser, "#new-server").await?;
+    wait_for_text(browser, "#form-title", "Neuer SMTP-Server").await?;
+
+    // The preset fills host, port and security.
+    let gmx = browser
+        .find(Locator::XPath(
+            "//select[@id='server-provider']/option[contains(., 'GMX')]",
+        ))
+        .await
+        .context("find the GMX preset")?;
+    gmx.click().await.context("choose the GMX preset")?;
+    wait_for_value(browser, "#server-host", "mail.gmx.net").await?;
+    wait_for_value(browser, "#server-port", "587").await?;
+
+    // An invalid sender shows a German error next to the field, tied to it for screen readers.
+    type_into(browser, "#server-sender", "max.@gmx").await?;
+    wait_for_text(browser, "#server-sender-findings .finding-error", "Absender").await?;
+    wait_for_attribute(browser, "#server-sender", "aria-invalid", "true").await?;
+    let described_by = browser
+        .find(Locator::Css("#server-sender"))
+        .await?
+        .attr("aria-describedby")
+        .await?;
+    ensure!(
+        described_by
+            .as_deref()
+            .is_some_and(|ids| ids.contains("server-sender-findings")),
+        "the sender input is not described by its findings: aria-describedby={described_by:?}"
+    );
+
+    type_into(browser, "#server-sender", SENDER).await?;
+    wait_for_absence(browser, "#server-sender-findings .finding-error").await?;
+    type_into(browser, "#server-display-name", "GMX-Postfach").await?;
+
+    // Port 25 gets a warning that explains itself.
+    type_into(browser, "#server-port", "25").await?;
+    wait_for_text(browser, "#server-port-findings .finding-warning", "25").await?;
+    save_screenshot(browser, "form-warning", 1280).await?;
+    save_screenshot(browser, "form-warning", 360).await?;
+
+    type_into(browser, "#server-host", SMTP_HOST).await?;
+    type_into(browser, "#server-port", &smtp_port.to_string()).await?;
+    type_into(browser, "#server-login", SMTP_LOGIN).await?;
+    type_into(browser, "#server-password", SMTP_PASSWORD).await?;
+    type_into(browser, "#test-recipient", TEST_RECIPIENT).await?;
+    Ok(())
+}
+
+async fn save_and_send_test_mail(browser: &Client) -> anyhow::Result<()> {
+    click(browser, "#save-server").await?;
+    wait_for_text(browser, "#save-status", "Gespeichert").await?;
+    wait_for_text(browser, "#form-title", "SMTP-Server bearbeiten").await?;
+    wait_for_text(browser, "#server-password-help", "Ein Passwort ist gespeichert").await?;
+
+    click(browser, "#send-test").await?;
+    wait_for_text(browser, "#test-result .verdict-ok", "Vom Server angenommen").await?;
+    let checklist = wait_for_element(browser, "#test-result .checklist")
+        .await?
+        .text()
+        .await?;
+    ensure!(
+        checklist.contains("STARTTLS"),
+        "the checklist names no STARTTLS step: {checklist}"
+    );
+    ensure!(
+        !checklist.contains("Fehlgeschlagen"),
+        "the checklist shows a failed step: {checklist}"
+    );
+    let raw_replies_open = browser
+        .find(Locator::Css("#test-result details"))
+        .await?
+        .attr("open")
+        .await?;
+    ensure!(
+        raw_replies_open.is_none(),
+        "the raw server replies are not folded away"
+    );
+
+    save_screenshot(browser, "test-result", 1280).await?;
+    save_screenshot(browser, "test-result", 360).await?;
+    Ok(())
+}
+
+/// The fixture accepted AUTH only with the exact password, so a received mail also proves that
+/// the password reached the SMTP server byte for byte.
+fn check_received_mail(harness: &Harness) -> anyhow::Result<()> {
+    let messages = harness.smtp.messages();
+    ensure!(
+        messages.len() == 1,
+        "the SMTP server received {} messages, expected 1",
+        messages.len()
+    );
+    let message = &messages[0];
+    ensure!(
+        message.mail_from == "max@gmx.de",
+        "MAIL FROM was {:?}",
+        message.mail_from
+    );
+    ensure!(
+        message.rcpt_tos == [TEST_RECIPIENT],
+        "RCPT TO was {:?}, expected the recipient typed in the form",
+        message.rcpt_tos
+    );
+    ensure!(
+        message.login.as_deref() == Some(SMTP_LOGIN),
+        "AUTH login was {:?}",
+        message.login
+    );
+    Ok(())
+}
+
+async fn check_list(browser: &Client) -> anyhow::Result<()> {
+    click_button(browser, "Zurück zur Liste").await?;
+    wait_for_text(browser, ".server-card h2", "GMX-Postfach").await?;
+    let card = wait_for_text(browser, ".server-card", "Erfolgreich")
+        .await?
+        .text()
+        .await?;
+    ensure!(
+        card.contains("max@gmx.de"),
+        "the list does not show the sender: {card}"
+    );
+    save_screenshot(browser, "list", 1280).await?;
+    save_screenshot(browser, "list", 360).await?;
+    Ok(())
+}
+
+async fn switch_to_english(browser: &Client) -> anyhow::Result<()> {
+    click(browser, "#language-en").await?;
+    wait_for_text(browser, "main h1", "Email sending").await?;
+    wait_for_attribute(browser, "html", "lang", "en").await?;
+
+    click_button(browser, "Edit").await?;
+    wait_for_text(browser, "#form-title", "Edit SMTP server").await?;
+    type_into(browser, "#server-sender", "max@").await?;
+    wait_for_text(browser, "#server-sender-findings .finding-error", "Sender").await?;
+    Ok(())
+}
