@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::Language;
+
 /// How the connection to the SMTP server is protected.
 ///
 /// Older forms show this as two checkboxes, "SSL" and "STARTTLS": "SSL" checked means
@@ -29,6 +31,15 @@ impl Security {
             Security::ImplicitTls => 465,
             Security::StartTls => 587,
             Security::None => 25,
+        }
+    }
+
+    /// Returns the mode's name as the form shows it.
+    pub fn label(self, language: Language) -> &'static str {
+        match self {
+            Security::ImplicitTls => "SSL/TLS",
+            Security::StartTls => "STARTTLS",
+            Security::None => language.pick("Keine Verschlüsselung", "No encryption"),
         }
     }
 

@@ -1,11 +1,30 @@
-//! Validation of one SMTP server's settings.
+//! Validation of one SMTP server's settings, field by field and across fields.
 
-pub(crate) mod messages;
+mod addresses;
+mod connection;
+mod credentials;
+mod host;
+mod provider;
+mod recipients;
+#[cfg(test)]
+mod tests;
 
 use serde::{Deserialize, Serialize};
 
-use crate::report::{Field, Finding, FindingCode, Severity, ValidationReport};
+use crate::presets::{self, ProviderPreset};
+use crate::report::{Field, Finding, FindingCode, ValidationReport};
 use crate::security::Security;
+use crate::text;
+
+pub use crate::address::{EmailAddress, Mailbox};
+pub use addresses::MAX_BCC_ADDRESSES;
+pub use connection::validate_port_text;
+pub use credentials::{MAX_LOGIN_LENGTH, MAX_PASSWORD_LENGTH};
+pub use host::is_loopback_host;
+pub use recipients::{is_amazon_relay_address, validate_test_recipients, MAX_TEST_RECIPIENTS};
+
+/// Maximum length of the server's display name, in characters.
+pub const MAX_DISPLAY_NAME_LENGTH: usize = 100;
 
 /// The port as entered: a JSON number from the API, or the text of the form's input.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,6 +46,7 @@ pub struct ServerInput {
     pub provider: String,
     #[serde(default = "default_true")]
     pub active: bool,
+    /// A free label for the server list; not the sender's name.
     #[serde(default)]
     pub display_name: String,
     pub sender: String,
@@ -80,48 +100,52 @@ fn default_true() -> bool {
     true
 }
 
-/// An e-mail address split into its parts, with the domain in both forms.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EmailAddress {
-    pub local_part: String,
-    /// The domain as the seller reads it, such as `bücher.example`.
-    pub domain_unicode: String,
-    /// The domain as SMTP sends it without SMTPUTF8, such as `xn--bcher-kva.example`.
-    pub domain_ascii: String,
-}
-
-impl EmailAddress {
-    /// Returns the address for display, with the Unicode domain.
-    pub fn to_unicode(&self) -> String {
-        format!("{}@{}", self.local_part, self.domain_unicode)
-    }
-
-    /// Returns the address for the SMTP envelope and headers, with the ASCII domain.
-    pub fn to_ascii(&self) -> String {
-        format!("{}@{}", self.local_part, self.domain_ascii)
-    }
-}
-
-/// An address with an optional display name, as in `Max Mustermann <max@shop.example>`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Mailbox {
-    pub display_name: Option<String>,
-    pub address: EmailAddress,
-}
-
 /// The settings after validation, normalised: trimmed host, parsed sender, BCC list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NormalizedServer {
+    /// The preset id as entered, trimmed; empty for "no specific provider".
     pub provider: String,
     pub active: bool,
+    /// The display name, trimmed; may be empty.
     pub display_name: String,
     pub sender: Mailbox,
+    /// Lowercase ASCII, without scheme, `:port` suffix or trailing dot.
     pub host: String,
     pub port: u16,
     pub security: Security,
+    /// The login, trimmed; empty when the server needs no authentication.
     pub login: String,
     pub bcc: Vec<EmailAddress>,
     pub is_default: bool,
+}
+
+/// Results of the single-field checks, for the rules that combine fields.
+struct CheckedFields {
+    selected_preset: Option<&'static ProviderPreset>,
+    display_name: Option<String>,
+    sender: Option<Mailbox>,
+    host: Option<host::CheckedHost>,
+    port: Option<u16>,
+    security: Security,
+    login: Option<String>,
+    has_password: bool,
+    bcc: Option<Vec<EmailAddress>>,
+}
+
+impl CheckedFields {
+    /// Returns the preset whose rules apply: the chosen one, or the one the host belongs to.
+    fn effective_preset(&self) -> Option<&'static ProviderPreset> {
+        let detected = || {
+            self.host
+                .as_ref()
+                .and_then(|host| presets::preset_for_host(&host.name))
+        };
+        self.selected_preset.or_else(detected)
+    }
+
+    fn is_loopback(&self) -> bool {
+        self.host.as_ref().is_some_and(|host| host.is_loopback)
+    }
 }
 
 /// Validates one server's settings and returns every finding, plus the normalised settings
@@ -129,16 +153,76 @@ pub struct NormalizedServer {
 ///
 /// `password_on_file` says whether a password is already stored for this server, so that an
 /// update without a new password still counts as having one.
-pub fn validate_server(input: &ServerInput, password_on_file: bool) -> (ValidationReport, Option<NormalizedServer>) {
-    let _ = password_on_file;
+pub fn validate_server(
+    input: &ServerInput,
+    password_on_file: bool,
+) -> (ValidationReport, Option<NormalizedServer>) {
     let mut report = ValidationReport::default();
-    if input.sender.trim().is_empty() {
-        report.findings.push(Finding {
-            field: Field::Sender,
-            severity: Severity::Error,
-            code: FindingCode::Required,
-            fix: None,
-        });
+    let fields = check_fields(input, password_on_file, &mut report);
+
+    connection::check_connection(&fields, &mut report);
+    credentials::check_login_domain(&fields, &mut report);
+    provider::check_provider_rules(&fields, &mut report);
+
+    let normalized = if report.has_errors() {
+        None
+    } else {
+        normalize(input, fields)
+    };
+    (report, normalized)
+}
+
+/// Runs the checks that look at one field each.
+fn check_fields(input: &ServerInput, password_on_file: bool, report: &mut ValidationReport) -> CheckedFields {
+    let password = input.password.as_ref().filter(|password| !password.is_empty());
+    let has_password = password.is_some() || password_on_file;
+
+    CheckedFields {
+        selected_preset: provider::check_provider_id(&input.provider, report),
+        display_name: check_display_name(&input.display_name, report),
+        sender: addresses::check_sender(&input.sender, report),
+        host: host::check_host(&input.host, report),
+        port: connection::check_port(&input.port, input.security, report),
+        security: input.security,
+        login: credentials::check_credentials(&input.login, password, has_password, report),
+        has_password,
+        bcc: addresses::check_bcc(&input.bcc, report),
     }
-    (report, None)
+}
+
+/// Checks the server's label: free text without control characters, at most 100 characters.
+fn check_display_name(display_name: &str, report: &mut ValidationReport) -> Option<String> {
+    if let Some(character) = text::first_control(display_name) {
+        let code = FindingCode::ControlCharacter {
+            code_point: text::code_point(character),
+        };
+        report.push(Finding::error(Field::DisplayName, code));
+        return None;
+    }
+    let display_name = display_name.trim();
+    if display_name.chars().count() > MAX_DISPLAY_NAME_LENGTH {
+        report.push(Finding::error(
+            Field::DisplayName,
+            FindingCode::TooLong {
+                max: MAX_DISPLAY_NAME_LENGTH,
+            },
+        ));
+        return None;
+    }
+    Some(display_name.to_owned())
+}
+
+fn normalize(input: &ServerInput, fields: CheckedFields) -> Option<NormalizedServer> {
+    Some(NormalizedServer {
+        provider: input.provider.trim().to_owned(),
+        active: input.active,
+        display_name: fields.display_name?,
+        sender: fields.sender?,
+        host: fields.host?.name,
+        port: fields.port?,
+        security: input.security,
+        login: fields.login?,
+        bcc: fields.bcc?,
+        is_default: input.is_default,
+    })
 }
