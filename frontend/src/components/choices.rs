@@ -85,7 +85,7 @@ pub fn SecurityField(props: &SecurityFieldProps) -> Html {
     let description = described_by(&help_id, true, &findings_id, !props.findings.is_empty());
 
     html! {
-        <fieldset id={props.id.clone()} class="field field-choice" aria-describedby={description}>
+        <fieldset id={props.id.clone()} class="field field-choice" tabindex="-1" aria-describedby={description}>
             <legend>{ shared::Field::Security.label(language) }</legend>
             <div class="choices">
                 { for Security::ALL.into_iter().map(|security| {

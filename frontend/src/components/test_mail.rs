@@ -1,11 +1,12 @@
 //! The test mail: recipient, send button and the backend's checklist.
 
 use shared::api::{StepStatus, TestMailResult};
-use shared::Language;
+use shared::{Finding, Language, Severity};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::form::recipient::recipient_hints;
+use crate::components::findings::FindingList;
+use crate::form::recipient::same_domain_hint;
 use crate::form::state::TestStatus;
 use crate::i18n::{step_status_label, Text};
 
@@ -13,8 +14,10 @@ use crate::i18n::{step_status_label, Text};
 #[derive(Properties, PartialEq)]
 pub struct TestMailPanelProps {
     pub recipient: AttrValue,
-    /// The sender as typed, for the hints on the recipient.
+    /// The sender as typed, for the hint on a recipient at the sender's domain.
     pub sender: AttrValue,
+    /// `shared`'s findings on the recipients, such as an invalid address or Amazon's relay.
+    pub findings: Vec<Finding>,
     pub status: TestStatus,
     pub onrecipient: Callback<String>,
     pub onsend: Callback<()>,
@@ -38,21 +41,28 @@ pub fn TestMailPanel(props: &TestMailPanelProps) -> Html {
     };
 
     let sending = props.status == TestStatus::Sending;
-    let hints = recipient_hints(&props.sender, &props.recipient);
+    let invalid = props
+        .findings
+        .iter()
+        .any(|finding| finding.severity == Severity::Error);
+    let same_domain = same_domain_hint(&props.sender, &props.recipient, language);
 
     html! {
         <section class="panel test-mail" aria-labelledby="test-mail-title">
             <h2 id="test-mail-title">{ Text::TestTitle.in_language(language) }</h2>
             <p class="help">{ Text::TestIntro.in_language(language) }</p>
-            <div class="field">
+            <div class={classes!("field", invalid.then_some("field-invalid"))}>
                 <label for="test-recipient">{ Text::TestRecipient.in_language(language) }</label>
                 <div class="input-row">
                     <input
                         id="test-recipient"
-                        type="email"
+                        type="text"
+                        inputmode="email"
                         autocomplete="email"
+                        spellcheck="false"
                         value={props.recipient.clone()}
-                        aria-describedby="test-recipient-help test-recipient-hints"
+                        aria-invalid={invalid.then_some("true")}
+                        aria-describedby="test-recipient-help test-recipient-findings test-recipient-hint"
                         {oninput}
                     />
                     <button type="button" class="button" id="send-test" disabled={sending} {onclick}>
@@ -60,10 +70,12 @@ pub fn TestMailPanel(props: &TestMailPanelProps) -> Html {
                     </button>
                 </div>
                 <p id="test-recipient-help" class="help">{ Text::TestRecipientHelp.in_language(language) }</p>
-                <div id="test-recipient-hints" class="findings" aria-live="polite">
-                    { for hints.iter().map(|hint| html! {
-                        <div class="finding finding-hint"><p>{ hint.message(language) }</p></div>
-                    }) }
+                <FindingList id="test-recipient-findings" findings={props.findings.clone()} {language}
+                    onfix={Callback::noop()} />
+                <div id="test-recipient-hint" class="findings" aria-live="polite">
+                    if let Some(hint) = same_domain {
+                        <div class="finding finding-hint"><p>{ hint }</p></div>
+                    }
                 </div>
             </div>
             <div class="test-outcome" aria-live="polite">

@@ -2,7 +2,7 @@
 
 use shared::api::{TestMailRequest, UnsavedTestMailRequest};
 use shared::report::Fix;
-use shared::{Field, Language, Security, ValidationReport};
+use shared::{Field, Language, Security, Severity, ValidationReport};
 use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlElement;
 use yew::prelude::*;
@@ -11,6 +11,7 @@ use crate::api::{self, ApiError, StoredServer};
 use crate::components::choices::{PresetField, SecurityField};
 use crate::components::field::{TextField, ToggleField};
 use crate::components::test_mail::TestMailPanel;
+use crate::form::recipient::{check_recipients, recipient_findings};
 use crate::form::state::{input_id, FormAction, FormState, SaveStatus, ALL_FIELDS};
 use crate::form::values::TextInput;
 use crate::i18n::Text;
@@ -99,6 +100,7 @@ pub fn ServerFormPage(props: &ServerFormPageProps) -> Html {
     };
     let values = &state.values;
     let offered_preset = state.offered_preset(&report);
+    let recipient_report = check_recipients(&values.sender, &state.test_recipient);
     let title = match state.id {
         Some(_) => Text::FormTitleEdit,
         None => Text::FormTitleNew,
@@ -168,6 +170,7 @@ pub fn ServerFormPage(props: &ServerFormPageProps) -> Html {
             <TestMailPanel
                 recipient={state.test_recipient.clone()}
                 sender={values.sender.clone()}
+                findings={recipient_findings(&recipient_report)}
                 status={state.test.clone()}
                 {onrecipient}
                 onsend={onsendtest}
@@ -208,7 +211,10 @@ fn save_form(state: &UseReducerHandle<FormState>, language: Language, onsessione
 /// Sends a test mail: a stored server without changes is tested as stored, anything else with
 /// the form's values (and the stored password when the field is empty).
 fn send_test_mail(state: &UseReducerHandle<FormState>, language: Language, onsessionexpired: Callback<()>) {
-    let report = state.validate();
+    let mut report = state.validate();
+    report
+        .findings
+        .extend(check_recipients(&state.values.sender, &state.test_recipient).findings);
     if report.has_errors() {
         state.dispatch(FormAction::BlockTest);
         focus_first_error(&report);
@@ -238,20 +244,24 @@ fn send_test_mail(state: &UseReducerHandle<FormState>, language: Language, onses
 }
 
 fn focus_first_error(report: &ValidationReport) {
-    let Some(field) = ALL_FIELDS.into_iter().find(|field| {
+    let has_error = |field: &Field| {
         report
             .for_field(*field)
             .iter()
-            .any(|f| f.severity == shared::Severity::Error)
-    }) else {
+            .any(|finding| finding.severity == Severity::Error)
+    };
+    let Some(field) = ALL_FIELDS
+        .into_iter()
+        .chain([Field::TestRecipient])
+        .find(has_error)
+    else {
         return;
     };
     let element = web_sys::window()
         .and_then(|window| window.document())
-        .and_then(|document| document.get_element_by_id(input_id(field)));
-    if let Some(element) =
-        element.and_then(|element| wasm_bindgen::JsCast::dyn_into::<HtmlElement>(element).ok())
-    {
+        .and_then(|document| document.get_element_by_id(input_id(field)))
+        .and_then(|element| wasm_bindgen::JsCast::dyn_into::<HtmlElement>(element).ok());
+    if let Some(element) = element {
         let _ = element.focus();
     }
 }
@@ -321,9 +331,10 @@ fn PasswordField(props: &PasswordFieldProps) -> Html {
         Callback::from(move |_: MouseEvent| visible.set(!*visible))
     };
 
-    let toggle_label = match *visible {
-        true => Text::HidePassword,
-        false => Text::ShowPassword,
+    // The button's name stays "show password"; aria-pressed says whether it is shown.
+    let toggle_text = match *visible {
+        true => Text::Hide,
+        false => Text::Show,
     };
     let label = match props.stored {
         true => format!("{} ({})", Field::Password.label(language), stored_badge(language)),
@@ -336,8 +347,9 @@ fn PasswordField(props: &PasswordFieldProps) -> Html {
             help={props.help.clone()} placeholder={props.placeholder.clone()}
             findings={props.findings.clone()} oninput={props.oninput.clone()} onfix={props.onfix.clone()}>
             <button type="button" class="button button-small button-quiet" aria-pressed={visible.to_string()}
-                aria-controls={input_id(Field::Password)} onclick={ontoggle}>
-                { toggle_label.in_language(language) }
+                aria-label={Text::ShowPassword.in_language(language)} aria-controls={input_id(Field::Password)}
+                onclick={ontoggle}>
+                { toggle_text.in_language(language) }
             </button>
         </TextField>
     }

@@ -6,8 +6,8 @@ use fantoccini::{Client, Locator};
 
 use crate::harness::{Harness, SMTP_LOGIN, SMTP_PASSWORD};
 use crate::page::{
-    click, click_button, save_screenshot, type_into, wait_for_absence, wait_for_attribute, wait_for_element,
-    wait_for_text, wait_for_value,
+    click, click_button, describe_failure, save_screenshot, sign_up_new_seller, type_into, wait_for_absence,
+    wait_for_attribute, wait_for_element, wait_for_text, wait_for_value,
 };
 
 const ACCOUNT_EMAIL: &str = "haendlerin@shop.example";
@@ -23,7 +23,7 @@ async fn seller_sets_up_gmx_and_sends_test_mail() {
     let outcome = set_up_gmx_and_send_test_mail(&harness).await;
     let outcome = match outcome {
         Ok(()) => Ok(()),
-        Err(error) => Err(describe_failure(&harness, error).await),
+        Err(error) => Err(describe_failure(&harness.browser, error).await),
     };
 
     harness.shut_down().await;
@@ -45,30 +45,8 @@ async fn set_up_gmx_and_send_test_mail(harness: &Harness) -> anyhow::Result<()> 
     Ok(())
 }
 
-/// Adds what the page showed to a failure, and saves a screenshot of it.
-async fn describe_failure(harness: &Harness, error: anyhow::Error) -> anyhow::Error {
-    let browser = &harness.browser;
-    let _ = save_screenshot(browser, "failure", 1280).await;
-    let shown = browser
-        .execute("return document.body.innerText;", Vec::new())
-        .await
-        .ok()
-        .and_then(|text| text.as_str().map(str::to_owned))
-        .unwrap_or_default();
-    error.context(format!(
-        "the page showed:\n{shown}\n(screenshot: test-artifacts/screenshots/failure-1280.png)"
-    ))
-}
-
 async fn sign_up(browser: &Client) -> anyhow::Result<()> {
-    wait_for_text(browser, "#auth-title", "Anmelden").await?;
-    click(browser, "#auth-switch").await?;
-    wait_for_text(browser, "#auth-title", "Konto anlegen").await?;
-    type_into(browser, "#account-email", ACCOUNT_EMAIL).await?;
-    type_into(browser, "#account-password", "lange-genug-und-geheim-2026").await?;
-    click(browser, "#auth-submit").await?;
-
-    wait_for_text(browser, "main h1", "E-Mail-Versand").await?;
+    sign_up_new_seller(browser, ACCOUNT_EMAIL).await?;
     wait_for_text(browser, ".empty-list", "noreply").await?;
     save_screenshot(browser, "list-empty", 1280).await?;
     Ok(())

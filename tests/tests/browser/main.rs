@@ -5,6 +5,7 @@
 //! (`scripts/install-test-deps.sh`); without them they fail and say so. Screenshots go to
 //! `test-artifacts/screenshots/`.
 
+mod field_cases;
 mod harness;
 mod journey;
 mod page;

@@ -71,20 +71,43 @@ pub async fn wait_for_attribute(
     bail!("expected `{css}` to have {name}=\"{expected}\" within {STEP_LIMIT:?}; it has {last_seen:?}")
 }
 
-/// Waits until the input matching `css` has the expected value.
-pub async fn wait_for_value(browser: &Client, css: &str, expected: &str) -> anyhow::Result<()> {
+/// Waits until the DOM property of the element matching `css` has the expected value, such as
+/// an input's `value` or a radio button's `checked`.
+pub async fn wait_for_property(
+    browser: &Client,
+    css: &str,
+    name: &str,
+    expected: &str,
+) -> anyhow::Result<()> {
     let started = Instant::now();
     let mut last_seen = None;
     while started.elapsed() < STEP_LIMIT {
         if let Ok(element) = browser.find(Locator::Css(css)).await {
-            last_seen = element.prop("value").await?;
+            last_seen = element.prop(name).await?;
             if last_seen.as_deref() == Some(expected) {
                 return Ok(());
             }
         }
         tokio::time::sleep(POLL_INTERVAL).await;
     }
-    bail!("expected `{css}` to have the value \"{expected}\" within {STEP_LIMIT:?}; it has {last_seen:?}")
+    bail!("expected `{css}` to have {name} \"{expected}\" within {STEP_LIMIT:?}; it has {last_seen:?}")
+}
+
+/// Waits until the input matching `css` has the expected value.
+pub async fn wait_for_value(browser: &Client, css: &str, expected: &str) -> anyhow::Result<()> {
+    wait_for_property(browser, css, "value", expected).await
+}
+
+/// Waits until an element matches the XPath expression.
+pub async fn wait_for_xpath(browser: &Client, xpath: &str) -> anyhow::Result<Element> {
+    let started = Instant::now();
+    while started.elapsed() < STEP_LIMIT {
+        if let Ok(element) = browser.find(Locator::XPath(xpath)).await {
+            return Ok(element);
+        }
+        tokio::time::sleep(POLL_INTERVAL).await;
+    }
+    bail!("nothing matched the XPath {xpath} within {STEP_LIMIT:?}")
 }
 
 /// Replaces the text of an input the way a seller does: select all, delete, type. Each key
@@ -161,4 +184,30 @@ pub async fn save_screenshot(browser: &Client, name: &str, width: u32) -> anyhow
 
     browser.set_window_size(1280, 900).await?;
     Ok(())
+}
+
+/// Signs up a new seller from the login page and waits for the empty server list.
+pub async fn sign_up_new_seller(browser: &Client, email: &str) -> anyhow::Result<()> {
+    wait_for_text(browser, "#auth-title", "Anmelden").await?;
+    click(browser, "#auth-switch").await?;
+    wait_for_text(browser, "#auth-title", "Konto anlegen").await?;
+    type_into(browser, "#account-email", email).await?;
+    type_into(browser, "#account-password", "lange-genug-und-geheim-2026").await?;
+    click(browser, "#auth-submit").await?;
+    wait_for_text(browser, "main h1", "E-Mail-Versand").await?;
+    Ok(())
+}
+
+/// Adds what the page showed to a failure, and saves a screenshot of it as `failure-1280.png`.
+pub async fn describe_failure(browser: &Client, error: anyhow::Error) -> anyhow::Error {
+    let _ = save_screenshot(browser, "failure", 1280).await;
+    let shown = browser
+        .execute("return document.body.innerText;", Vec::new())
+        .await
+        .ok()
+        .and_then(|text| text.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    error.context(format!(
+        "the page showed:\n{shown}\n(screenshot: test-artifacts/screenshots/failure-1280.png)"
+    ))
 }
