@@ -9,10 +9,8 @@ use crate::error::ApiError;
 /// # Errors
 /// [`ApiError::InvalidEmail`] when `shared::parse_email_address` rejects the input.
 pub fn parse_sign_up_email(input: &str) -> Result<String, ApiError> {
-    let address = shared::parse_email_address(input).map_err(|problem| {
-        tracing::debug!(?problem, "sign-up address rejected");
-        ApiError::InvalidEmail
-    })?;
+    // The problem is not logged: it can quote parts of the address, which is personal data.
+    let address = shared::parse_email_address(input).map_err(|_| ApiError::InvalidEmail)?;
     Ok(address.to_unicode())
 }
 
