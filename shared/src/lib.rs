@@ -50,6 +50,7 @@ pub mod address;
 pub mod api;
 pub mod i18n;
 mod messages;
+pub mod outbox;
 pub mod presets;
 pub mod report;
 pub mod security;
