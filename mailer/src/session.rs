@@ -706,6 +706,12 @@ impl Opening<'_> {
             let left = phase_end.saturating_duration_since(Instant::now());
             match tokio::time::timeout(left, TcpStream::connect(address)).await {
                 Ok(Ok(tcp)) => {
+                    // Each command is a small write that waits for its reply. With Nagle's
+                    // algorithm on, the end of a message can wait for the server's delayed ACK
+                    // (40 ms on Linux), which caps a reused connection at about 25 mails a second.
+                    if let Err(error) = tcp.set_nodelay(true) {
+                        tracing::debug!(%error, "cannot switch off Nagle's algorithm; sending may be slower");
+                    }
                     self.peer = Some(address);
                     self.journal.ok(step, None, Some(address.to_string()));
                     return Ok((tcp, address));
