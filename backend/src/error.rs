@@ -48,6 +48,9 @@ pub enum ApiError {
     TooManyAttempts { retry_after: Duration },
     #[error("too many test mails; retry in {} s", retry_after.as_secs())]
     TooManyTestMails { retry_after: Duration },
+    /// A request to the outbox's endpoints (tokens, messages, sending limits) was rejected.
+    #[error(transparent)]
+    Outbox(crate::outbox::OutboxRejection),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -77,6 +80,7 @@ impl ApiError {
             ApiError::Validation(_) => "validation_failed",
             ApiError::TooManyAttempts { .. } => "too_many_attempts",
             ApiError::TooManyTestMails { .. } => "too_many_test_mails",
+            ApiError::Outbox(rejection) => rejection.code(),
             ApiError::Internal(_) => "internal",
         }
     }
@@ -164,6 +168,7 @@ impl ApiError {
                     Language::En => format!("Too many test mails in a short time. Please try again in {minutes} minute(s)."),
                 }
             }
+            ApiError::Outbox(rejection) => rejection.message(language),
             ApiError::Internal(_) => match language {
                 Language::De => format!(
                     "Ein interner Fehler ist aufgetreten. Bitte versuchen Sie es später erneut \
@@ -202,6 +207,10 @@ impl ApiError {
         if let ApiError::TooManyAttempts { retry_after } | ApiError::TooManyTestMails { retry_after } = self {
             response.insert_header((header::RETRY_AFTER, retry_after.as_secs().max(1).to_string()));
         }
+        if let ApiError::Outbox(crate::outbox::OutboxRejection::InvalidToken) = self {
+            // RFC 6750, section 3: a rejected bearer token is answered with the scheme.
+            response.insert_header((header::WWW_AUTHENTICATE, "Bearer error=\"invalid_token\""));
+        }
         response.json(self.body(language, request_id))
     }
 }
@@ -224,6 +233,7 @@ impl ResponseError for ApiError {
             ApiError::TooManyAttempts { .. } | ApiError::TooManyTestMails { .. } => {
                 StatusCode::TOO_MANY_REQUESTS
             }
+            ApiError::Outbox(rejection) => rejection.status(),
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -13,6 +13,7 @@ pub mod frontend;
 pub mod json;
 pub mod language;
 pub mod middleware;
+pub mod outbox;
 pub mod routes;
 pub mod settings;
 pub mod startup;

@@ -55,6 +55,8 @@ pub struct Settings {
     pub frontend_dir: PathBuf,
     /// Whether the session cookie carries `Secure`; needed when a TLS proxy serves the page.
     pub secure_cookies: bool,
+    /// How the outbox sends, retries and gives up (`POSTAUSGANG_OUTBOX_*`).
+    pub outbox: crate::outbox::OutboxSettings,
 }
 
 impl Settings {
@@ -71,6 +73,7 @@ impl Settings {
             extra_root_certs: None,
             frontend_dir: PathBuf::from(DEFAULT_FRONTEND_DIR),
             secure_cookies: false,
+            outbox: crate::outbox::OutboxSettings::default(),
         }
     }
 
@@ -97,7 +100,16 @@ impl Settings {
         let raw = sources::collect(environment).map_err(|problem| ConfigError {
             problems: vec![problem],
         })?;
-        checks::check(raw)
+        let outbox = crate::outbox::OutboxSettings::from_environment(environment);
+        match (checks::check(raw), outbox) {
+            (Ok(settings), Ok(outbox)) => Ok(Settings { outbox, ..settings }),
+            (Ok(_), Err(problems)) => Err(ConfigError { problems }),
+            (Err(error), Ok(_)) => Err(error),
+            (Err(mut error), Err(problems)) => {
+                error.problems.extend(problems);
+                Err(error)
+            }
+        }
     }
 
     /// Returns the path of the SQLite database.

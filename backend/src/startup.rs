@@ -11,6 +11,7 @@ use actix_web::middleware::{from_fn, Compress};
 use actix_web::{web, App, HttpServer};
 
 use crate::middleware::{add_response_headers, observe_request};
+use crate::outbox::{Outbox, OutboxStartError};
 use crate::routes::{api_not_found, configure_api};
 use crate::settings::{display_path, Settings};
 use crate::store::{OpenError, Store};
@@ -25,6 +26,8 @@ pub enum StartupError {
     DataDir { path: PathBuf, source: std::io::Error },
     #[error(transparent)]
     Store(#[from] OpenError),
+    #[error("cannot start the outbox")]
+    Outbox(#[from] OutboxStartError),
     #[error(
         "cannot listen on {address}; is another program using it? Set POSTAUSGANG_LISTEN to a free address"
     )]
@@ -39,6 +42,7 @@ pub struct Application {
     address: SocketAddr,
     server: Server,
     store: Store,
+    outbox: Outbox,
 }
 
 impl Application {
@@ -54,6 +58,7 @@ impl Application {
             source,
         })?;
         let store = Store::open(&settings.database_path(), &settings.key_file)?;
+        let outbox = Outbox::start(store.clone(), &settings)?;
 
         let listen = settings.listen;
         let bind_error = |source| StartupError::Bind {
@@ -64,12 +69,13 @@ impl Application {
         let address = listener.local_addr().map_err(bind_error)?;
 
         log_frontend_state(&settings);
-        let server = serve(listener, store.clone(), settings).map_err(bind_error)?;
+        let server = serve(listener, store.clone(), outbox.clone(), settings).map_err(bind_error)?;
         tracing::info!(%address, "listening on http://{address}/");
         Ok(Application {
             address,
             server,
             store,
+            outbox,
         })
     }
 
@@ -88,6 +94,11 @@ impl Application {
         self.store.clone()
     }
 
+    /// Returns the outbox, for tests that watch its connections.
+    pub fn outbox(&self) -> Outbox {
+        self.outbox.clone()
+    }
+
     /// Returns a handle that stops the server from another task.
     pub fn handle(&self) -> ServerHandle {
         self.server.handle()
@@ -98,7 +109,9 @@ impl Application {
     /// # Errors
     /// The server failed while running.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let result = self.server.await;
+        self.outbox.shutdown().await;
+        result
     }
 
     /// Runs until SIGINT or SIGTERM, then finishes open requests (up to 10 seconds) and returns.
@@ -118,6 +131,7 @@ impl Application {
                 tracing::info!(cause, "shutdown requested; finishing open requests");
                 // The server future processes the stop command, so both must be polled together.
                 let ((), result) = tokio::join!(handle.stop(true), server);
+                self.outbox.shutdown().await;
                 tracing::info!("shutdown complete");
                 result
             }
@@ -125,9 +139,10 @@ impl Application {
     }
 }
 
-fn serve(listener: TcpListener, store: Store, settings: Settings) -> std::io::Result<Server> {
+fn serve(listener: TcpListener, store: Store, outbox: Outbox, settings: Settings) -> std::io::Result<Server> {
     let frontend_dir = settings.frontend_dir.clone();
     let store = web::Data::new(store);
+    let outbox = web::Data::new(outbox);
     let settings = web::Data::new(settings);
     let server = HttpServer::new(move || {
         App::new()
@@ -135,6 +150,7 @@ fn serve(listener: TcpListener, store: Store, settings: Settings) -> std::io::Re
             .wrap(from_fn(add_response_headers))
             .wrap(Compress::default())
             .app_data(store.clone())
+            .app_data(outbox.clone())
             .app_data(settings.clone())
             .service(
                 web::scope("/api")

@@ -2,8 +2,11 @@
 //! registers its routes below `/api`; [`configure_api`] lists the areas.
 
 pub mod accounts;
+pub mod messages;
+pub mod sending;
 pub mod servers;
 pub mod test_mail;
+pub mod tokens;
 
 use actix_web::{web, HttpResponse};
 
@@ -14,6 +17,9 @@ pub fn configure_api(config: &mut web::ServiceConfig) {
     accounts::configure(config);
     servers::configure(config);
     test_mail::configure(config);
+    tokens::configure(config);
+    messages::configure(config);
+    sending::configure(config);
 }
 
 /// Rejects a path below `/api` that no route matches with 404 `not_found`.

@@ -67,6 +67,7 @@ pub(super) fn check(raw: RawSettings) -> Result<Settings, ConfigError> {
             extra_root_certs,
             frontend_dir,
             secure_cookies,
+            outbox: crate::outbox::OutboxSettings::default(),
         }),
         _ => Err(ConfigError { problems }),
     }

@@ -118,6 +118,7 @@ pub(super) fn unknown_variables(environment: &[(String, String)]) -> Vec<String>
         .iter()
         .map(|(key, _)| key)
         .filter(|key| key.starts_with("POSTAUSGANG_") && !KNOWN_VARIABLES.contains(&key.as_str()))
+        .filter(|key| !crate::outbox::settings::VARIABLES.contains(&key.as_str()))
         .cloned()
         .collect()
 }

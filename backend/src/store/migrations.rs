@@ -7,7 +7,10 @@
 use rusqlite::{Connection, TransactionBehavior};
 
 /// The migrations in order; the first has version 1. Never edit one that has shipped: add another.
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/0001_initial.sql"),
+    include_str!("../../migrations/0002_outbox.sql"),
+];
 
 /// A failure to bring the schema up to date.
 #[derive(Debug, thiserror::Error)]

@@ -31,7 +31,7 @@ pub fn server_view(server: &StoredServer, language: Language) -> ServerView {
         consecutive_failures: server.consecutive_failures,
         deactivated: server.deactivation.as_ref().map(|deactivation| Deactivation {
             at: rfc3339(deactivation.at),
-            reason: deactivation.reason.clone(),
+            reason: crate::outbox::deactivation_reason_text(&deactivation.reason, language),
         }),
         findings: stored_findings(server, language),
     }
