@@ -7,6 +7,7 @@ mod frontend;
 mod helpers;
 mod isolation;
 mod lockout;
+mod outbox;
 mod requests;
 mod secrets;
 mod servers;
