@@ -8,11 +8,22 @@ use crate::report::{Field, Finding, Severity};
 use crate::security::Security;
 
 /// Body of `POST /api/accounts` (sign-up) and `POST /api/session` (login).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Credentials {
     pub email: String,
     pub password: String,
+}
+
+// Written by hand so that logging a request body can never print the account password.
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Credentials")
+            .field("email", &self.email)
+            .field("password", &"***")
+            .finish()
+    }
 }
 
 /// Body of `GET /api/account`.
