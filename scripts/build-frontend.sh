@@ -27,7 +27,7 @@ rm -rf "$dist"
 mkdir -p "$dist"
 wasm-bindgen --target web --no-typescript --out-dir "$dist" \
   "$target_dir/wasm32-unknown-unknown/wasm-release/frontend.wasm"
-# wasm-bindgen's output uses reference types and bulk memory, which wasm-opt must be told about.
+# wasm-bindgen's output uses reference types and bulk memory, so wasm-opt needs those features enabled.
 "$wasm_opt" -Oz --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals \
   -o "$dist/frontend_bg.wasm" "$dist/frontend_bg.wasm"
@@ -43,8 +43,8 @@ for file in "$dist"/*; do
 done
 printf '%-22s %10s %10d (budget %d)\n' total '' "$total" "$budget_bytes"
 if [ "$total" -gt "$budget_bytes" ]; then
-  # NOTE: the page is over budget today (see BENCHMARKS.md), so the check only warns unless asked
-  # to enforce it; failing here would stop every test run.
+  # NOTE: the page is over budget today (see BENCHMARKS.md). The check only warns unless
+  # --enforce-budget is given, because failing here would stop every test run.
   $enforce_budget && fail "the page is $total bytes gzipped, over the budget of $budget_bytes"
   printf 'build-frontend: warning: the page is %d bytes gzipped, over the budget of %d\n' "$total" "$budget_bytes" >&2
 fi

@@ -31,16 +31,16 @@ pub struct SavedServer {
     pub default_change: Option<DefaultChange>,
 }
 
-/// Why an API call failed.
+/// The cause of a failed API call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiError {
-    /// The request did not reach the backend, or no answer came back.
+    /// The request did not reach the backend, or no response came back.
     Unreachable,
     /// The session is missing or expired (401).
     NotAuthenticated(ErrorResponse),
-    /// The backend answered with an error body, such as 422 `validation_failed`.
+    /// The backend responded with an error body, such as 422 `validation_failed`.
     Rejected { status: u16, body: ErrorResponse },
-    /// The backend answered with something that is not the expected body.
+    /// The backend responded with something that is not the expected body.
     UnexpectedAnswer { status: u16 },
 }
 
@@ -133,7 +133,7 @@ pub async fn test_stored_server(
     id: i64,
     request: &TestMailRequest,
     language: Language,
-) -> Result<TestMailResult, ApiError> {
+) -> Result<TestMailResult<FindingText>, ApiError> {
     let url = format!("/api/servers/{id}/test-mail");
     let response = send(write(Request::post(&url), language), Some(request)).await?;
     parse_json(response).await
@@ -143,7 +143,7 @@ pub async fn test_stored_server(
 pub async fn test_unsaved_server(
     request: &UnsavedTestMailRequest,
     language: Language,
-) -> Result<TestMailResult, ApiError> {
+) -> Result<TestMailResult<FindingText>, ApiError> {
     let response = send(write(Request::post("/api/test-mail"), language), Some(request)).await?;
     parse_json(response).await
 }

@@ -26,7 +26,7 @@ pub enum Session {
     LoggedIn(AccountView),
 }
 
-/// The screen a logged-in seller sees.
+/// The screen shown to a logged-in seller.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Screen {
     ServerList,
@@ -69,7 +69,7 @@ impl Reducible for AppState {
     }
 }
 
-/// The whole page.
+/// Renders the whole page.
 #[component]
 pub fn App() -> Html {
     // State
@@ -115,8 +115,8 @@ pub fn App() -> Html {
         Callback::from(move |()| {
             let dispatcher = state.dispatcher();
             spawn_local(async move {
-                // Whatever the backend answers, the page forgets the session: a session that is
-                // already gone counts as logged out, and the cookie is the backend's to expire.
+                // The page drops the session whatever the response: a session that is already gone
+                // counts as logged out, and expiring the cookie is the backend's job.
                 let _ = api::log_out(language).await;
                 dispatcher.dispatch(AppAction::LoggedOut { expired: false });
             });

@@ -310,8 +310,8 @@ pub fn fix_label(fix: &Fix, language: Language) -> String {
             Language::En => format!("Use {host}"),
         },
         Fix::UsePreset { preset_id } => {
-            let name =
-                shared::presets::preset_by_id(preset_id).map_or(preset_id.as_str(), |preset| preset.name);
+            let name = shared::presets::preset_by_id(preset_id)
+                .map_or(preset_id.as_str(), |preset| preset.short_name);
             match language {
                 Language::De => format!("Einstellungen für {name} übernehmen"),
                 Language::En => format!("Use the settings for {name}"),

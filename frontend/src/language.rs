@@ -3,6 +3,8 @@
 use gloo_storage::{LocalStorage, Storage};
 use shared::Language;
 
+use crate::i18n::Text;
+
 /// Local storage key of the seller's explicit choice.
 const STORAGE_KEY: &str = "postausgang.language";
 
@@ -12,19 +14,25 @@ pub fn initial_language() -> Language {
     LocalStorage::get::<Language>(STORAGE_KEY).unwrap_or_else(|_| browser_language())
 }
 
-/// Remembers the seller's choice and tells the document, so that screen readers and the
-/// browser's spell checker use the right language.
+/// Stores the seller's choice and sets `<html lang>` and the title, so that screen readers and
+/// the browser's spell checker use the right language.
 pub fn apply_language(language: Language, remember: bool) {
     if remember {
-        // A browser without local storage only forgets the choice on the next visit.
+        // Without local storage the choice is lost on the next visit, and nothing else fails.
         let _ = LocalStorage::set(STORAGE_KEY, language);
     }
-    let root = web_sys::window()
-        .and_then(|window| window.document())
-        .and_then(|document| document.document_element());
-    if let Some(root) = root {
+    let Some(document) = web_sys::window().and_then(|window| window.document()) else {
+        return;
+    };
+    if let Some(root) = document.document_element() {
         let _ = root.set_attribute("lang", language.tag());
     }
+    let title = format!(
+        "{} – {}",
+        Text::AppName.in_language(language),
+        Text::ListTitle.in_language(language)
+    );
+    document.set_title(&title);
 }
 
 fn browser_language() -> Language {

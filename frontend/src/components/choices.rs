@@ -21,7 +21,7 @@ pub struct PresetFieldProps {
     pub onfix: Callback<Fix>,
 }
 
-/// The provider select, first in the form: choosing a preset fills host, port and security.
+/// Renders the provider select, first in the form: choosing a preset fills host, port and security.
 /// What a seller must know about the provider, such as Gmail's app password, arrives as hints
 /// from `shared`'s validation.
 #[component]
@@ -65,7 +65,7 @@ pub struct SecurityFieldProps {
     pub onfix: Callback<Fix>,
 }
 
-/// The connection security as a radio group; arrow keys move between the modes.
+/// Renders the connection security as a radio group, where arrow keys move between the modes.
 #[component]
 pub fn SecurityField(props: &SecurityFieldProps) -> Html {
     let language = use_context::<Language>().unwrap_or_default();

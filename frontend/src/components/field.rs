@@ -36,7 +36,7 @@ pub struct TextFieldProps {
     pub children: Html,
 }
 
-/// A text input with its label, help text and findings. The help text and the findings are the
+/// Renders a text input with its label, help text and findings. The help text and the findings are the
 /// input's description (`aria-describedby`), and an error sets `aria-invalid`.
 #[component]
 pub fn TextField(props: &TextFieldProps) -> Html {
@@ -105,7 +105,7 @@ pub struct ToggleFieldProps {
     pub ontoggle: Callback<bool>,
 }
 
-/// A checkbox shown as a switch, with its label and help text.
+/// Renders a checkbox as a switch, with its label and help text.
 #[component]
 pub fn ToggleField(props: &ToggleFieldProps) -> Html {
     let onchange = {

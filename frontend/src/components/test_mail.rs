@@ -1,6 +1,6 @@
 //! The test mail: recipient, send button and the backend's checklist.
 
-use shared::api::{StepStatus, TestMailResult};
+use shared::api::{FindingText, StepStatus, TestMailResult};
 use shared::{Finding, Language, Severity};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -104,11 +104,11 @@ fn test_outcome(status: &TestStatus, language: Language) -> Html {
 /// Props of [`TestMailChecklist`].
 #[derive(Properties, PartialEq)]
 pub struct TestMailChecklistProps {
-    pub result: TestMailResult,
+    pub result: TestMailResult<FindingText>,
     pub language: Language,
 }
 
-/// The verdict, one line per SMTP step, and the raw replies folded away.
+/// Renders the verdict, one line per SMTP step, and the raw replies folded away.
 #[component]
 pub fn TestMailChecklist(props: &TestMailChecklistProps) -> Html {
     let language = props.language;

@@ -14,7 +14,7 @@ use crate::api::StoredServer;
 
 use super::values::{domain_of, ServerValues, TextInput};
 
-/// Where the last save request stands.
+/// Progress of the last save request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SaveStatus {
     Idle,
@@ -32,14 +32,14 @@ pub enum SaveStatus {
     },
 }
 
-/// Where the last test mail stands.
+/// Progress of the last test mail.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TestStatus {
     Idle,
     /// The seller asked for a test while a field had an error; nothing was sent.
     Blocked,
     Sending,
-    Finished(TestMailResult),
+    Finished(TestMailResult<FindingText>),
     Failed(String),
 }
 
@@ -85,7 +85,7 @@ pub enum FormAction {
     /// The seller asked for a test mail while a field had an error.
     BlockTest,
     TestStarted,
-    TestFinished(TestMailResult),
+    TestFinished(TestMailResult<FindingText>),
     TestFailed(String),
 }
 

@@ -150,7 +150,7 @@ impl ServerValues {
 /// with ASCII letters in lower case, or `None` when there is no domain yet.
 ///
 /// The page uses it only to compare with preset domains and the sender's domain, so ASCII case
-/// folding is enough; full Unicode lower-casing would add its tables to the wasm.
+/// folding is enough. Full Unicode lower-casing would add its tables to the wasm.
 pub fn domain_of(address: &str) -> Option<String> {
     let (_, domain) = address.rsplit_once('@')?;
     let domain = domain.trim().trim_end_matches('>').trim().to_ascii_lowercase();

@@ -18,7 +18,7 @@ pub enum AuthMode {
     SignUp,
 }
 
-/// Where the sign-up or login request stands.
+/// Progress of the sign-up or login request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuthStatus {
     Idle,

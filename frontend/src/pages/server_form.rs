@@ -27,7 +27,7 @@ pub struct ServerFormPageProps {
     pub onsessionexpired: Callback<()>,
 }
 
-/// The server form with its test mail panel.
+/// Renders the server form with its test mail panel.
 #[component]
 pub fn ServerFormPage(props: &ServerFormPageProps) -> Html {
     let language = use_context::<Language>().unwrap_or_default();
@@ -138,7 +138,7 @@ pub fn ServerFormPage(props: &ServerFormPageProps) -> Html {
                     value={values.sender.clone()} help={text(Text::SenderHelp)} autocomplete="off"
                     findings={findings(Field::Sender)} oninput={onedit(TextInput::Sender)} onfix={onfix.clone()} />
                 if let Some(preset) = offered_preset {
-                    <PresetOffer name={preset.name} preset_id={preset.id} onchoose={onchoosepreset} />
+                    <PresetOffer name={preset.short_name} preset_id={preset.id} onchoose={onchoosepreset} />
                 }
                 <TextField id={input_id(Field::Host)} label={label(Field::Host)} required=true
                     value={values.host.clone()} help={text(Text::HostHelp)} autocomplete="off"
@@ -319,7 +319,7 @@ struct PasswordFieldProps {
     onfix: Callback<Fix>,
 }
 
-/// The SMTP password: says whether one is stored, keeps it when left empty, and can show what was
+/// Renders the SMTP password field: it shows whether one is stored, keeps it when left empty, and can show what was
 /// typed. The browser is asked not to fill in a saved login here.
 #[component]
 fn PasswordField(props: &PasswordFieldProps) -> Html {
@@ -331,7 +331,7 @@ fn PasswordField(props: &PasswordFieldProps) -> Html {
         Callback::from(move |_: MouseEvent| visible.set(!*visible))
     };
 
-    // The button's name stays "show password"; aria-pressed says whether it is shown.
+    // The button's name stays "show password", and aria-pressed reports whether it is shown.
     let toggle_text = match *visible {
         true => Text::Hide,
         false => Text::Show,

@@ -9,7 +9,7 @@ use yew::prelude::*;
 use crate::api::{self, ApiError, StoredServer};
 use crate::i18n::{confirm_delete, format_timestamp, security_label, Text};
 
-/// Where the list stands.
+/// Loading state of the list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ListStatus {
     Loading,
@@ -72,7 +72,7 @@ pub struct ServerListPageProps {
     pub onsessionexpired: Callback<()>,
 }
 
-/// The list of servers, with an explanation and "Neu" when there is none yet.
+/// Renders the list of servers, or an explanation and "Neu" when there is none yet.
 #[component]
 pub fn ServerListPage(props: &ServerListPageProps) -> Html {
     let language = use_context::<Language>().unwrap_or_default();
@@ -201,7 +201,7 @@ struct EmptyListProps {
     onnew: Callback<()>,
 }
 
-/// Why a seller wants their own server, and the way to set one up.
+/// Renders why a seller wants their own server, and the way to set one up.
 #[component]
 fn EmptyList(props: &EmptyListProps) -> Html {
     let language = use_context::<Language>().unwrap_or_default();
@@ -230,7 +230,7 @@ struct ServerCardProps {
     onmakedefault: Callback<StoredServer>,
 }
 
-/// One server: name, sender, host, security, state, last test, and a deactivation if any.
+/// Renders one server: name, sender, host, security, state, last test, and a deactivation if any.
 #[component]
 fn ServerCard(props: &ServerCardProps) -> Html {
     let language = use_context::<Language>().unwrap_or_default();
@@ -288,7 +288,7 @@ fn ServerCard(props: &ServerCardProps) -> Html {
             }
             <div class="server-actions">
                 <button type="button" class="button" onclick={emit(&props.onedit)}>{ Text::Edit.in_language(language) }</button>
-                if !server.is_default {
+                if !server.is_default && server.active {
                     <button type="button" class="button button-quiet" onclick={emit(&props.onmakedefault)}>
                         { Text::MakeDefault.in_language(language) }
                     </button>

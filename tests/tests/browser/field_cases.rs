@@ -44,6 +44,7 @@ async fn check_field_cases(harness: &Harness) -> anyhow::Result<()> {
     freemail_sender_elsewhere_warns(browser).await?;
     amazon_recipient_gets_seller_central_hint(browser).await?;
     recipient_on_sender_domain_gets_hint(browser).await?;
+    sender_domain_offers_its_preset(browser).await?;
     Ok(())
 }
 
@@ -167,6 +168,19 @@ async fn amazon_recipient_gets_seller_central_hint(browser: &Client) -> anyhow::
 async fn recipient_on_sender_domain_gets_hint(browser: &Client) -> anyhow::Result<()> {
     type_into(browser, "#test-recipient", "lager@shop.example").await?;
     wait_for_text(browser, "#test-recipient-hint .finding-hint", "anderen Anbieter").await?;
+    Ok(())
+}
+
+/// A sender address at a provider with a preset offers that preset with one click.
+async fn sender_domain_offers_its_preset(browser: &Client) -> anyhow::Result<()> {
+    wait_for_value(browser, "#server-provider", "").await?;
+    type_into(browser, "#server-sender", "max@web.de").await?;
+    click_button(browser, "Einstellungen für WEB.DE übernehmen").await?;
+
+    wait_for_value(browser, "#server-host", "smtp.web.de").await?;
+    wait_for_value(browser, "#server-port", "587").await?;
+    wait_for_property(browser, "#server-security-starttls", "checked", "true").await?;
+
     click_button(browser, "Zurück zur Liste").await?;
     wait_for_text(browser, ".empty-list", "noreply").await?;
     Ok(())

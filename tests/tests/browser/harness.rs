@@ -13,7 +13,7 @@ use serde_json::json;
 use tempfile::TempDir;
 use testkit::{ServerMode, SmtpServer, SmtpServerOptions, TestCertificates};
 
-/// How long chromedriver may take to answer its status request.
+/// How long chromedriver may take to accept connections.
 const CHROMEDRIVER_STARTUP_LIMIT: Duration = Duration::from_secs(20);
 
 /// The SMTP account the fixture accepts. The password has the characters that other products
@@ -27,6 +27,9 @@ pub struct Harness {
     pub base_url: String,
     pub smtp: SmtpServer,
     pub browser: Client,
+    /// The backend's store, for what the system does without the page, such as deactivating a
+    /// server after repeated failures.
+    pub store: backend::store::Store,
     backend: actix_web::dev::ServerHandle,
     chromedriver: ChromeDriver,
     // Kept so that the folders live as long as the services that use them.
@@ -69,6 +72,7 @@ impl Harness {
         let application = Application::build(settings).await.context("start the backend")?;
         let base_url = format!("http://127.0.0.1:{}", application.port());
         let backend = application.handle();
+        let store = application.store();
         tokio::spawn(application.run_until_stopped());
 
         let chromedriver = ChromeDriver::start(&chromedriver_path)?;
@@ -85,6 +89,7 @@ impl Harness {
             base_url,
             smtp,
             browser,
+            store,
             backend,
             chromedriver,
             _certificates: certificates,

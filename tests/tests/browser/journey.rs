@@ -4,6 +4,8 @@
 use anyhow::{ensure, Context};
 use fantoccini::{Client, Locator};
 
+use backend::store::ServerId;
+
 use crate::harness::{Harness, SMTP_LOGIN, SMTP_PASSWORD};
 use crate::page::{
     click, click_button, describe_failure, save_screenshot, sign_up_new_seller, type_into, wait_for_absence,
@@ -15,6 +17,7 @@ const TEST_RECIPIENT: &str = "kundin@example.net";
 const SENDER: &str = "Max Mustermann <max@gmx.de>";
 /// The fixture's certificate names `localhost`, so the host is the name, not the address.
 const SMTP_HOST: &str = "localhost";
+const DEACTIVATION_REASON: &str = "Anmeldung dreimal in Folge abgelehnt (535 5.7.8).";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn seller_sets_up_gmx_and_sends_test_mail() {
@@ -41,6 +44,7 @@ async fn set_up_gmx_and_send_test_mail(harness: &Harness) -> anyhow::Result<()> 
     save_and_send_test_mail(browser).await?;
     check_received_mail(harness)?;
     check_list(browser).await?;
+    check_deactivation_mark(harness).await?;
     switch_to_english(browser).await?;
     Ok(())
 }
@@ -177,6 +181,40 @@ async fn check_list(browser: &Client) -> anyhow::Result<()> {
     );
     save_screenshot(browser, "list", 1280).await?;
     save_screenshot(browser, "list", 360).await?;
+    Ok(())
+}
+
+/// Deactivates the server in the store, as the system does after repeated failed sends, and
+/// checks that the list marks it with the reason.
+async fn check_deactivation_mark(harness: &Harness) -> anyhow::Result<()> {
+    let browser = &harness.browser;
+    let heading_id = wait_for_element(browser, ".server-card h2")
+        .await?
+        .attr("id")
+        .await?
+        .unwrap_or_default();
+    let server_id: i64 = heading_id
+        .trim_start_matches("server-")
+        .trim_end_matches("-name")
+        .parse()
+        .with_context(|| format!("read the server id from the heading id {heading_id:?}"))?;
+    let account = harness
+        .store
+        .find_credentials(ACCOUNT_EMAIL)
+        .await?
+        .context("the seller's account is not in the store")?
+        .account;
+    harness
+        .store
+        .deactivate_server(account.id, ServerId(server_id), DEACTIVATION_REASON)
+        .await?
+        .context("the store found no such server")?;
+
+    browser.refresh().await.context("reload the page")?;
+    wait_for_text(browser, ".server-card .deactivated", "Vom System deaktiviert").await?;
+    wait_for_text(browser, ".server-card .deactivated", DEACTIVATION_REASON).await?;
+    wait_for_text(browser, ".server-card .badge", "Inaktiv").await?;
+    save_screenshot(browser, "list-deactivated", 1280).await?;
     Ok(())
 }
 

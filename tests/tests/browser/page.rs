@@ -7,8 +7,8 @@ use anyhow::{bail, Context};
 use fantoccini::elements::Element;
 use fantoccini::{Client, Locator};
 
-/// How long a step waits for the page to show what it expects. The wasm loads and the backend
-/// answers in well under a second on loopback; a test mail over STARTTLS takes about one.
+/// How long a step waits for the page to show what it expects. On loopback the wasm loads and
+/// the backend responds in well under a second, and a test mail over STARTTLS takes about one.
 const STEP_LIMIT: Duration = Duration::from_secs(15);
 const POLL_INTERVAL: Duration = Duration::from_millis(100);
 
