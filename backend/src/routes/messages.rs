@@ -112,7 +112,8 @@ async fn submit_message(
     let message_id = message.message_id.clone();
     match outbox.submit(message).await.map_err(ApiError::internal)? {
         InsertOutcome::Created { id } => {
-            tracing::info!(message = id.0, server_id = server.0, "mail accepted");
+            // The request log line already records each accepted request at info.
+            tracing::debug!(message = id.0, server_id = server.0, "mail accepted");
             Ok(accepted(id, MessageStatus::Queued, message_id, false))
         }
         InsertOutcome::Replayed {

@@ -278,6 +278,43 @@ async fn connection_closed_by_server_replaced_transparently() {
 }
 
 #[tokio::test]
+async fn idle_timeout_421_answered_with_new_connection() {
+    // BC41: the server ends an idle pooled session with "421 … idle timeout" and closes it.
+    // The next mail must go over a new connection at once, without a failed attempt.
+    let peer = Peer::start(Behaviour {
+        goodbye_after_message: Some("421 4.4.2 peer.test Error: timeout exceeded".to_owned()),
+        ..Behaviour::default()
+    })
+    .await;
+    let app = spawn_outbox(|outbox| {
+        outbox.workers = 1;
+        outbox.connections_per_server = 1;
+    })
+    .await;
+    let mut server = loopback_server(peer.port(), "info@shop.example");
+    server.is_default = true;
+    let server = app.add_server(server).await;
+    let token = app.create_token().await;
+    let first = app.submit_ok(&token, &mail("Bestellung 1")).await;
+    app.wait_for_message(&token, first, "the first mail is sent", |message| {
+        message["status"] == "sent"
+    })
+    .await;
+
+    let second = app.submit_ok(&token, &mail("Bestellung 2")).await;
+    let message = app
+        .wait_for_message(&token, second, "the second mail is sent", |message| {
+            message["status"] == "sent"
+        })
+        .await;
+
+    assert_eq!(message["attempts"], 1, "the closed session cost no attempt");
+    assert_eq!(peer.accepted().len(), 2);
+    assert_eq!(peer.connections(), 2);
+    assert_eq!(app.server_view(server).await["consecutive_failures"], 0);
+}
+
+#[tokio::test]
 async fn changed_settings_retire_pooled_connections() {
     // Arrange: a mail leaves a pooled connection to the first peer.
     let first = Peer::start(Behaviour::default()).await;

@@ -24,6 +24,9 @@ pub struct Behaviour {
     pub data_replies: VecDeque<String>,
     /// Closes the connection after each accepted mail, without waiting for QUIT.
     pub close_after_message: bool,
+    /// Sent unasked after each accepted mail's reply, before closing the connection, as a
+    /// server does when its idle timeout ends a session: `421 4.4.2 … idle timeout`.
+    pub goodbye_after_message: Option<String>,
 }
 
 impl Default for Behaviour {
@@ -33,6 +36,7 @@ impl Default for Behaviour {
             rcpt_replies: VecDeque::new(),
             data_replies: VecDeque::new(),
             close_after_message: false,
+            goodbye_after_message: None,
         }
     }
 }
@@ -177,7 +181,7 @@ async fn converse(stream: TcpStream, state: Arc<Mutex<State>>) {
                 let Some(data) = read_message(&mut lines).await else {
                     return;
                 };
-                let (reply, close) = {
+                let (reply, goodbye, close) = {
                     let mut state = lock(&state);
                     state.data_ends += 1;
                     let reply = state.behaviour.data_replies.pop_front();
@@ -189,10 +193,18 @@ async fn converse(stream: TcpStream, state: Arc<Mutex<State>>) {
                             data,
                         });
                     }
-                    let close = accepted && state.behaviour.close_after_message;
-                    (reply.unwrap_or_else(|| "250 2.0.0 Ok: queued".to_owned()), close)
+                    let goodbye = state.behaviour.goodbye_after_message.clone().filter(|_| accepted);
+                    let close = accepted && (state.behaviour.close_after_message || goodbye.is_some());
+                    let reply = reply.unwrap_or_else(|| "250 2.0.0 Ok: queued".to_owned());
+                    (reply, goodbye, close)
                 };
-                if writer.write_all(format!("{reply}\r\n").as_bytes()).await.is_err() || close {
+                if writer.write_all(format!("{reply}\r\n").as_bytes()).await.is_err() {
+                    return;
+                }
+                if let Some(goodbye) = goodbye {
+                    let _ = writer.write_all(format!("{goodbye}\r\n").as_bytes()).await;
+                }
+                if close {
                     return;
                 }
                 continue;
