@@ -2,7 +2,8 @@
 //!
 //! The server the request names comes first. Without one, the active server whose sender is the
 //! requested sender address is next, then one whose sender has the same domain, and last the
-//! account's default server. Servers the system deactivated after failed sends still count here, because
+//! account's default server. An account whose servers are all deactivated by the system has no
+//! default; its mail goes to the first of them and waits there rather than being rejected. Servers the system deactivated after failed sends still count here, because
 //! their mail waits for them rather than moving to a server the seller did not pick.
 
 use rusqlite::params;
@@ -63,10 +64,12 @@ pub fn choose_server(
         })
     };
     let default = || usable().find(|candidate| candidate.is_default);
+    let first_usable = || usable().next();
 
     by_address
         .or_else(by_domain)
         .or_else(default)
+        .or_else(first_usable)
         .map(|candidate| candidate.id)
         .ok_or(NoServer::NoneActive)
 }
@@ -191,6 +194,15 @@ mod tests {
     fn switched_off_server_never_chosen_by_sender() {
         let sender = address("alt@alt.example");
         assert_eq!(choose_server(&servers(), None, Some(&sender)), Ok(ServerId(1)));
+    }
+
+    #[test]
+    fn mail_waits_for_deactivated_server_without_default() {
+        let servers = vec![
+            candidate(4, "alt@alt.example", false, false),
+            candidate(5, "info@shop.example", true, false),
+        ];
+        assert_eq!(choose_server(&servers, None, None), Ok(ServerId(5)));
     }
 
     #[test]

@@ -185,12 +185,12 @@ impl Delivery {
             };
 
             let attempt = self.attempt(&mut session, &server, &prepared).await;
-            let open_failed = matches!(attempt, Attempt::OpenFailed(_));
-            self.conclude(&batch.account, &server, &message, attempt).await;
-            if open_failed {
+            let open_failure = self.conclude(&batch.account, &server, &message, attempt).await;
+            if let Some(reason) = open_failure {
                 // The rest of the batch would fail the same way; it waits for the next attempt.
                 for rest in messages.by_ref() {
-                    self.retry_unattempted(&server, rest).await;
+                    let outcome = self.retry_or_give_up(&rest, None, reason.clone());
+                    self.record(outcome).await;
                 }
             }
         }
@@ -249,14 +249,15 @@ impl Delivery {
         }
     }
 
-    /// Records the attempt's outcome and keeps the server's failure count.
+    /// Records the attempt's outcome and keeps the server's failure count. Returns the reason
+    /// when the session could not be opened, for the batch's other mails.
     async fn conclude(
         &self,
         account: &AccountId,
         server: &ServerForSending,
         message: &ClaimedMessage,
         attempt: Attempt,
-    ) {
+    ) -> Option<Reason> {
         let (failure, opening) = match attempt {
             Attempt::Accepted(reply) => {
                 tracing::debug!(message = message.id.0, server_id = server.id.0, "mail sent");
@@ -266,7 +267,7 @@ impl Delivery {
                 })
                 .await;
                 self.note_success(*account, server.id).await;
-                return;
+                return None;
             }
             Attempt::OpenFailed(failure) => (failure, true),
             Attempt::SendFailed(failure) => (failure, false),
@@ -299,9 +300,10 @@ impl Delivery {
         // The server's count comes first, so that a server deactivated by this failure is
         // inactive before the retried mail is due again.
         if handling.server_fault {
-            self.note_failure(*account, server.id, reason).await;
+            self.note_failure(*account, server.id, reason.clone()).await;
         }
         self.record(outcome).await;
+        opening.then_some(reason)
     }
 
     /// Schedules the next attempt, or fails the mail when it would fall after the retry period.
@@ -335,22 +337,6 @@ impl Delivery {
             reply,
             reason,
         }
-    }
-
-    /// Puts a claimed mail back without having tried it, due after the usual backoff.
-    async fn retry_unattempted(&self, server: &ServerForSending, message: ClaimedMessage) {
-        let reason = Reason {
-            code: "not_attempted".to_owned(),
-            de: "Nicht versucht, weil die Verbindung zum Server fehlschlug.".to_owned(),
-            en: "Not attempted, because the connection to the server failed.".to_owned(),
-        };
-        tracing::debug!(
-            message = message.id.0,
-            server_id = server.id.0,
-            "mail waits for the next connection attempt"
-        );
-        let outcome = self.retry_or_give_up(&message, None, reason);
-        self.record(outcome).await;
     }
 
     fn reason_for(

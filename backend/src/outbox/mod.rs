@@ -223,15 +223,21 @@ impl Outbox {
     }
 
     /// Stops the workers after their current mail (waiting up to 10 seconds), closes the pooled
-    /// connections, and returns when the worker thread has ended.
+    /// connections, and returns when the worker thread has ended and the outcomes of its last
+    /// attempts are committed.
     pub async fn shutdown(&self) {
         self.inner.shutdown.send_replace(true);
         let thread = lock(&self.inner.thread).take();
-        if let Some(thread) = thread {
-            let joined = tokio::task::spawn_blocking(move || thread.join()).await;
-            if !matches!(joined, Ok(Ok(()))) {
-                tracing::error!("the outbox's worker thread ended with a panic");
-            }
+        let Some(thread) = thread else { return };
+        let joined = tokio::task::spawn_blocking(move || thread.join()).await;
+        if !matches!(joined, Ok(Ok(()))) {
+            tracing::error!("the outbox's worker thread ended with a panic");
+        }
+        if let Err(error) = self.inner.writer.flush().await {
+            tracing::error!(
+                error.cause_chain = %cause_chain(&error),
+                "the last outcomes were not committed; those mails are sent again at the next start"
+            );
         }
     }
 }

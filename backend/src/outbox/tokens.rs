@@ -6,7 +6,7 @@
 //! used" is written at most once a minute per token, so that a busy shop does not cause a
 //! database write per mail.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -149,6 +149,9 @@ struct CachedToken {
 #[derive(Debug, Clone, Default)]
 pub struct TokenCache {
     entries: Arc<Mutex<HashMap<Vec<u8>, CachedToken>>>,
+    /// Tokens revoked in this process, so that a look-up that started before the revocation
+    /// cannot put the token back into the cache.
+    revoked: Arc<Mutex<HashSet<TokenId>>>,
 }
 
 impl TokenCache {
@@ -181,6 +184,9 @@ impl TokenCache {
             }
         };
 
+        if lock_revoked(&self.revoked).contains(&entry.id) {
+            return Ok(None);
+        }
         let stale = entry
             .last_used_written_at
             .is_none_or(|written| now.duration_since(written) >= LAST_USED_RESOLUTION);
@@ -194,12 +200,17 @@ impl TokenCache {
 
     /// Forgets a revoked token.
     pub fn forget(&self, id: TokenId) {
+        lock_revoked(&self.revoked).insert(id);
         self.lock().retain(|_, entry| entry.id != id);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Vec<u8>, CachedToken>> {
         self.entries.lock().unwrap_or_else(PoisonError::into_inner)
     }
+}
+
+fn lock_revoked(revoked: &Mutex<HashSet<TokenId>>) -> std::sync::MutexGuard<'_, HashSet<TokenId>> {
+    revoked.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 #[cfg(test)]

@@ -59,6 +59,8 @@ enum Command {
         id: MessageId,
         reply: Reply<bool>,
     },
+    /// Answers once every command sent before it is committed.
+    Flush(Reply<()>),
 }
 
 /// A handle to the writer thread; clones share it. The thread ends when every handle is gone.
@@ -125,6 +127,11 @@ impl Writer {
         self.ask(|reply| Command::Requeue { account, id, reply }).await
     }
 
+    /// Returns once every outcome recorded before is committed, such as at shutdown.
+    pub async fn flush(&self) -> Result<(), QueueError> {
+        self.ask(Command::Flush).await
+    }
+
     /// Records how an attempt ended. It is committed with the next group; a crash before that
     /// leaves the mail in `sending`, which the next start returns to the queue.
     pub async fn record(&self, outcome: Outcome) {
@@ -176,6 +183,7 @@ enum Answer {
         Result<Vec<ClaimedMessage>, QueueError>,
     ),
     Requeue(Reply<bool>, Result<bool, QueueError>),
+    Flush(Reply<()>),
 }
 
 /// Runs the commands in one transaction. Each command runs in a savepoint, so that one failing
@@ -214,6 +222,7 @@ fn apply(connection: &mut Connection, commands: Vec<Command>) -> Result<(), Vec<
                 });
                 answers.push(Answer::Requeue(reply, result));
             }
+            Command::Flush(reply) => answers.push(Answer::Flush(reply)),
             Command::Record(outcome) => {
                 if let Err(error) = in_savepoint(&mut transaction, |connection| {
                     record_outcome(connection, &outcome)
@@ -257,6 +266,7 @@ fn send_answer(answer: Answer) {
         Answer::Insert(reply, result) => drop(reply.send(result)),
         Answer::Claim(reply, result) => drop(reply.send(result)),
         Answer::Requeue(reply, result) => drop(reply.send(result)),
+        Answer::Flush(reply) => drop(reply.send(Ok(()))),
     }
 }
 
@@ -265,6 +275,7 @@ fn send_error(answer: Answer) {
         Answer::Insert(reply, _) => drop(reply.send(Err(QueueError::CommitFailed))),
         Answer::Claim(reply, _) => drop(reply.send(Err(QueueError::CommitFailed))),
         Answer::Requeue(reply, _) => drop(reply.send(Err(QueueError::CommitFailed))),
+        Answer::Flush(reply) => drop(reply.send(Err(QueueError::CommitFailed))),
     }
 }
 
@@ -276,6 +287,7 @@ fn fail_all(commands: Vec<Command>, error: &StoreError) -> Vec<Outcome> {
             Command::Insert(_, reply) => drop(reply.send(Err(QueueError::CommitFailed))),
             Command::Claim { reply, .. } => drop(reply.send(Err(QueueError::CommitFailed))),
             Command::Requeue { reply, .. } => drop(reply.send(Err(QueueError::CommitFailed))),
+            Command::Flush(reply) => drop(reply.send(Err(QueueError::CommitFailed))),
             Command::Record(outcome) => outcomes.push(outcome),
         }
     }
