@@ -94,6 +94,13 @@ pub fn App() -> Html {
         });
     }
 
+    {
+        // A new screen replaces the button that opened it, so the focus moves to the main region:
+        // keyboard and screen reader users continue at the top of the new screen.
+        let screen = screen_key(&state.session, &state.screen);
+        use_effect_with(screen, |_| focus_main());
+    }
+
     // Callbacks
     let onlanguage = {
         let state = state.clone();
@@ -164,5 +171,26 @@ pub fn App() -> Html {
             <AppHeader {account} {onlanguage} {onlogout} />
             <main id="main" tabindex="-1">{ main }</main>
         </ContextProvider<Language>>
+    }
+}
+
+/// Identifies what the main region shows, so that a change can move the focus.
+fn screen_key(session: &Session, screen: &Screen) -> (u8, i64) {
+    match (session, screen) {
+        (Session::Checking, _) => (0, 0),
+        (Session::LoggedOut { .. }, _) => (1, 0),
+        (Session::LoggedIn(_), Screen::ServerList) => (2, 0),
+        (Session::LoggedIn(_), Screen::NewServer) => (3, 0),
+        (Session::LoggedIn(_), Screen::EditServer(server)) => (4, server.id),
+    }
+}
+
+fn focus_main() {
+    let main = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.get_element_by_id("main"))
+        .and_then(|element| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(element).ok());
+    if let Some(main) = main {
+        let _ = main.focus();
     }
 }

@@ -48,6 +48,7 @@ pub enum Text {
     LastTestFailed,
     DeactivatedTitle,
     Deleted,
+    ReactivateHint,
     // Server form
     FormTitleNew,
     FormTitleEdit,
@@ -153,6 +154,10 @@ impl Text {
                 "Deactivated by the system because sending failed repeatedly",
             ),
             Text::Deleted => ("Der Server wurde gelöscht.", "The server was deleted."),
+            Text::ReactivateHint => (
+                "Korrigieren Sie die Einstellungen, prüfen Sie sie mit einer Test-Mail und schalten Sie „Aktiv“ wieder ein.",
+                "Correct the settings, check them with a test mail and switch \"Active\" on again.",
+            ),
 
             Text::FormTitleNew => ("Neuer SMTP-Server", "New SMTP server"),
             Text::FormTitleEdit => ("SMTP-Server bearbeiten", "Edit SMTP server"),

@@ -54,11 +54,7 @@ pub fn FindingItem(props: &FindingItemProps) -> Html {
         })
     };
 
-    let class = match finding.severity {
-        Severity::Error => "finding finding-error",
-        Severity::Warning => "finding finding-warning",
-        Severity::Hint => "finding finding-hint",
-    };
+    let class = finding_class(finding.severity);
 
     html! {
         <div {class}>
@@ -70,5 +66,14 @@ pub fn FindingItem(props: &FindingItemProps) -> Html {
                 <button type="button" class="button button-small" {onclick}>{ fix_label(fix, language) }</button>
             }
         </div>
+    }
+}
+
+/// Returns the CSS classes of a finding box of this severity.
+pub fn finding_class(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "finding finding-error",
+        Severity::Warning => "finding finding-warning",
+        Severity::Hint => "finding finding-hint",
     }
 }

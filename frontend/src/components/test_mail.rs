@@ -5,10 +5,10 @@ use shared::{Finding, Language, Severity};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::components::findings::FindingList;
+use crate::components::findings::{finding_class, FindingList};
 use crate::form::recipient::same_domain_hint;
 use crate::form::state::TestStatus;
-use crate::i18n::{step_status_label, Text};
+use crate::i18n::{severity_label, step_status_label, Text};
 
 /// Props of [`TestMailPanel`].
 #[derive(Properties, PartialEq)]
@@ -126,6 +126,18 @@ pub fn TestMailChecklist(props: &TestMailChecklistProps) -> Html {
                 <p class="verdict-title">{ title.in_language(language) }</p>
                 <p>{ result.message.clone() }</p>
             </div>
+            if !result.hints.is_empty() {
+                <div class="findings">
+                    { for result.hints.iter().map(|hint| html! {
+                        <div class={finding_class(hint.severity)}>
+                            <p>
+                                <strong>{ severity_label(hint.severity, language) }{ ": " }</strong>
+                                { hint.message.clone() }
+                            </p>
+                        </div>
+                    }) }
+                </div>
+            }
             <ol class="checklist">
                 { for result.steps.iter().map(|step| {
                     let (class, mark) = match step.status {

@@ -14,7 +14,7 @@ use crate::components::test_mail::TestMailPanel;
 use crate::form::recipient::{check_recipients, recipient_findings};
 use crate::form::state::{input_id, FormAction, FormState, SaveStatus, ALL_FIELDS};
 use crate::form::values::TextInput;
-use crate::i18n::Text;
+use crate::i18n::{format_timestamp, Text};
 
 /// Props of [`ServerFormPage`].
 #[derive(Properties, PartialEq)]
@@ -121,6 +121,14 @@ pub fn ServerFormPage(props: &ServerFormPageProps) -> Html {
                 <button type="button" class="button-link" onclick={onback}>{ "← " }{ Text::BackToList.in_language(language) }</button>
                 <h1 id="form-title">{ title.in_language(language) }</h1>
             </div>
+            if let Some(deactivation) = props.server.as_ref().and_then(|server| server.deactivated.as_ref()) {
+                <div class="deactivated" role="note">
+                    <p><strong>{ Text::DeactivatedTitle.in_language(language) }</strong>
+                        { format!(" ({})", format_timestamp(&deactivation.at, language)) }</p>
+                    <p>{ deactivation.reason.clone() }</p>
+                    <p>{ Text::ReactivateHint.in_language(language) }</p>
+                </div>
+            }
             <form class="panel server-form" aria-labelledby="form-title" novalidate=true {onsubmit}>
                 <PresetField
                     id={input_id(Field::Provider)}

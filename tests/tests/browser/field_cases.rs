@@ -1,10 +1,10 @@
-//! Cases from sellers' bug reports that the page must handle: what the seller sees while typing, the
+//! Cases from sellers' bug reports that the page must handle: the findings shown while typing, the
 //! one-click fixes, the test recipient's hints, and saving blocked by an error, all by keyboard.
 
 use anyhow::{ensure, Context};
 use fantoccini::{Client, Locator};
 
-use crate::harness::Harness;
+use crate::harness::{Harness, SMTP_LOGIN, SMTP_PASSWORD};
 use crate::page::{
     click, click_button, describe_failure, sign_up_new_seller, type_into, wait_for_property, wait_for_text,
     wait_for_value, wait_for_xpath,
@@ -45,11 +45,12 @@ async fn check_field_cases(harness: &Harness) -> anyhow::Result<()> {
     amazon_recipient_gets_seller_central_hint(browser).await?;
     recipient_on_sender_domain_gets_hint(browser).await?;
     sender_domain_offers_its_preset(browser).await?;
+    unsaved_test_then_failed_save(harness).await?;
     Ok(())
 }
 
-/// Enter in a field submits the form; with an error nothing is sent, the status says why, and
-/// the focus moves to the first invalid input.
+/// Checks that Enter in a field submits the form, and that with an error nothing is sent, the
+/// status explains why, and the focus moves to the first invalid input.
 async fn invalid_sender_blocks_saving_by_keyboard(browser: &Client) -> anyhow::Result<()> {
     type_into(browser, "#server-host", "smtp.shop.example").await?;
     type_into(browser, "#server-sender", "max..shop@shop.example").await?;
@@ -87,7 +88,7 @@ async fn invalid_sender_blocks_saving_by_keyboard(browser: &Client) -> anyhow::R
     Ok(())
 }
 
-/// The certificate of a server names a host, not an address, so TLS to an address fails.
+/// Checks the warning on an address as host: the certificate names a host, so TLS fails.
 async fn ip_address_as_host_warns(browser: &Client) -> anyhow::Result<()> {
     type_into(browser, "#server-host", "192.0.2.25").await?;
     wait_for_text(browser, "#server-host-findings .finding-warning", "192.0.2.25").await?;
@@ -96,7 +97,7 @@ async fn ip_address_as_host_warns(browser: &Client) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Hosters often block port 25; the fix sets 587 with STARTTLS and works by keyboard.
+/// Checks the port 25 warning (hosters often block the port) and applies its fix by keyboard.
 async fn port_25_fix_applies_by_keyboard(browser: &Client) -> anyhow::Result<()> {
     type_into(browser, "#server-port", "25").await?;
     let fix = "//div[@id='server-port-findings']//button[contains(., '587 mit STARTTLS')]";
@@ -111,7 +112,7 @@ async fn port_25_fix_applies_by_keyboard(browser: &Client) -> anyhow::Result<()>
     Ok(())
 }
 
-/// SSL/TLS on port 587 fails the handshake, so the warning offers STARTTLS.
+/// Checks that SSL/TLS on port 587, where the handshake fails, offers STARTTLS as the fix.
 async fn implicit_tls_on_587_offers_starttls(browser: &Client) -> anyhow::Result<()> {
     click(browser, "#server-security-implicit_tls").await?;
     let warning = "//div[contains(@class, 'finding-warning')][contains(., '587 erwartet STARTTLS')]";
@@ -128,7 +129,7 @@ async fn implicit_tls_on_587_offers_starttls(browser: &Client) -> anyhow::Result
     Ok(())
 }
 
-/// Many providers reject a sender that the login does not own (reply 553 5.7.1).
+/// Checks the finding on a login of another domain, whose sender many providers reject (553).
 async fn login_of_other_domain_warns(browser: &Client) -> anyhow::Result<()> {
     type_into(browser, "#server-sender", "info@shop.example").await?;
     type_into(browser, "#server-login", "max@example.com").await?;
@@ -137,7 +138,7 @@ async fn login_of_other_domain_warns(browser: &Client) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A freemail sender sent through another provider's server fails DMARC.
+/// Checks the finding on a freemail sender sent through another provider's server (DMARC).
 async fn freemail_sender_elsewhere_warns(browser: &Client) -> anyhow::Result<()> {
     type_into(browser, "#server-sender", "max@yahoo.com").await?;
     type_into(browser, "#server-host", "smtp.webhoster.example").await?;
@@ -146,7 +147,7 @@ async fn freemail_sender_elsewhere_warns(browser: &Client) -> anyhow::Result<()>
     Ok(())
 }
 
-/// Amazon forwards mail to buyers only from senders approved in Seller Central.
+/// Checks the hint that Amazon forwards mail only from senders approved in Seller Central.
 async fn amazon_recipient_gets_seller_central_hint(browser: &Client) -> anyhow::Result<()> {
     type_into(browser, "#test-recipient", "a1b2c3d4e5@marketplace.amazon.de").await?;
     wait_for_text(
@@ -164,14 +165,14 @@ async fn amazon_recipient_gets_seller_central_hint(browser: &Client) -> anyhow::
     Ok(())
 }
 
-/// A test to the sender's own domain hides problems with delivery to the outside.
+/// Checks the hint that a test to the sender's own domain hides delivery problems.
 async fn recipient_on_sender_domain_gets_hint(browser: &Client) -> anyhow::Result<()> {
     type_into(browser, "#test-recipient", "lager@shop.example").await?;
     wait_for_text(browser, "#test-recipient-hint .finding-hint", "anderen Anbieter").await?;
     Ok(())
 }
 
-/// A sender address at a provider with a preset offers that preset with one click.
+/// Checks that a sender address at a provider with a preset offers that preset.
 async fn sender_domain_offers_its_preset(browser: &Client) -> anyhow::Result<()> {
     wait_for_value(browser, "#server-provider", "").await?;
     type_into(browser, "#server-sender", "max@web.de").await?;
@@ -183,5 +184,46 @@ async fn sender_domain_offers_its_preset(browser: &Client) -> anyhow::Result<()>
 
     click_button(browser, "Zurück zur Liste").await?;
     wait_for_text(browser, ".empty-list", "noreply").await?;
+    Ok(())
+}
+
+/// Checks that the test mail works on settings that were never saved, and that a save which does
+/// not reach the backend reports it and keeps every value, the password included.
+async fn unsaved_test_then_failed_save(harness: &Harness) -> anyhow::Result<()> {
+    let browser = &harness.browser;
+    click(browser, "#new-server").await?;
+    wait_for_text(browser, "#form-title", "Neuer SMTP-Server").await?;
+    type_into(browser, "#server-sender", SMTP_LOGIN).await?;
+    type_into(browser, "#server-host", "localhost").await?;
+    type_into(browser, "#server-port", &harness.smtp.port().to_string()).await?;
+    type_into(browser, "#server-login", SMTP_LOGIN).await?;
+    type_into(browser, "#server-password", SMTP_PASSWORD).await?;
+    type_into(browser, "#test-recipient", "kundin@example.net").await?;
+
+    click(browser, "#send-test").await?;
+    wait_for_text(browser, "#test-result .verdict-ok", "Vom Server angenommen").await?;
+    let received = harness.smtp.messages().len();
+    ensure!(
+        received == 1,
+        "the SMTP server received {received} messages from the unsaved settings, expected 1"
+    );
+    ensure!(
+        browser
+            .find(Locator::Css("#form-title"))
+            .await?
+            .text()
+            .await?
+            .contains("Neuer SMTP-Server"),
+        "the test mail saved the server"
+    );
+
+    harness.stop_backend().await;
+    click(browser, "#save-server").await?;
+
+    wait_for_text(browser, "#save-status", "Speichern fehlgeschlagen").await?;
+    wait_for_text(browser, "#save-status", "nicht erreichbar").await?;
+    wait_for_value(browser, "#server-sender", SMTP_LOGIN).await?;
+    wait_for_value(browser, "#server-host", "localhost").await?;
+    wait_for_value(browser, "#server-password", SMTP_PASSWORD).await?;
     Ok(())
 }

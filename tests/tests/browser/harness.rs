@@ -98,6 +98,12 @@ impl Harness {
         })
     }
 
+    /// Stops the backend while the page stays open, so that the next request fails as it does
+    /// when the seller's connection drops.
+    pub async fn stop_backend(&self) {
+        self.backend.stop(false).await;
+    }
+
     /// Closes the browser session, then stops chromedriver and the backend. The SMTP fixture
     /// stops when the harness is dropped.
     pub async fn shut_down(self) {

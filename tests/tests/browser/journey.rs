@@ -225,7 +225,9 @@ async fn switch_to_english(browser: &Client) -> anyhow::Result<()> {
 
     click_button(browser, "Edit").await?;
     wait_for_text(browser, "#form-title", "Edit SMTP server").await?;
+    wait_for_text(browser, ".page-form .deactivated", "Deactivated by the system").await?;
     type_into(browser, "#server-sender", "max@").await?;
     wait_for_text(browser, "#server-sender-findings .finding-error", "Sender").await?;
+    save_screenshot(browser, "form-english", 1280).await?;
     Ok(())
 }
