@@ -462,12 +462,13 @@ impl Store {
         .await
     }
 
-    /// Counts messages by status, for tests and the benchmark's progress.
-    pub async fn count_messages(&self, status: MessageStatus) -> Result<u64, StoreError> {
+    /// Counts the messages with a status, or all messages with `None`, in one query, for
+    /// tests and progress reports.
+    pub async fn count_messages(&self, status: Option<MessageStatus>) -> Result<u64, StoreError> {
         self.run(move |connection| {
             let count: i64 = connection.query_row(
-                "SELECT COUNT(*) FROM messages WHERE status = ?1",
-                [status.as_str()],
+                "SELECT COUNT(*) FROM messages WHERE ?1 IS NULL OR status = ?1",
+                [status.map(MessageStatus::as_str)],
                 |row| row.get(0),
             )?;
             Ok(count.max(0) as u64)

@@ -384,7 +384,7 @@ async fn many_mails_all_sent_once() {
     let ids = futures_util::future::join_all(submissions).await;
     wait_until("every mail is sent", || async {
         app.store
-            .count_messages(shared::outbox::MessageStatus::Sent)
+            .count_messages(Some(shared::outbox::MessageStatus::Sent))
             .await
             .expect("count")
             == 60

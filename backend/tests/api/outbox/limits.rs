@@ -41,7 +41,7 @@ async fn rate_limit_holds_mail_back() {
     }
     wait_until("two mails are sent", || async {
         app.store
-            .count_messages(MessageStatus::Sent)
+            .count_messages(Some(MessageStatus::Sent))
             .await
             .expect("count")
             == 2
@@ -57,7 +57,7 @@ async fn rate_limit_holds_mail_back() {
     assert_eq!(peer.accepted().len(), 2, "the server got no more than its limit");
     assert_eq!(
         app.store
-            .count_messages(MessageStatus::Queued)
+            .count_messages(Some(MessageStatus::Queued))
             .await
             .expect("count"),
         3
