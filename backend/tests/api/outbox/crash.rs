@@ -256,3 +256,72 @@ async fn all_sent(address: &str, token: &str) -> bool {
     }
     true
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn terminated_while_sending_sends_each_mail_once() {
+    // Arrange: as above, but the stop is a SIGTERM, as a service manager sends it.
+    let smtp = SmtpServer::start(SmtpServerOptions {
+        mode: ServerMode::Plain,
+        ..SmtpServerOptions::default()
+    });
+    let folder = tempfile::tempdir().expect("temp dir");
+    let mut first_run = start(folder.path());
+    let token = prepare_account(&new_client(), &first_run.address, smtp.port()).await;
+    let submitter = tokio::spawn(submit_until_killed(first_run.address.clone(), token.clone()));
+
+    // Act: SIGTERM once some mails arrived; the process finishes its current mails and exits.
+    let started = Instant::now();
+    while smtp.messages().len() < KILL_AFTER_ARRIVALS {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "too few mails arrived before the stop"
+        );
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    let signalled = Command::new("kill")
+        .args(["-TERM", &first_run.child.id().to_string()])
+        .status()
+        .expect("run kill");
+    let status = wait_for_exit(&mut first_run.child, Duration::from_secs(30)).await;
+    let submissions = submitter.await.expect("the submitting task");
+    let second_run = start(folder.path());
+    let started = Instant::now();
+    while !all_sent(&second_run.address, &token).await {
+        assert!(
+            started.elapsed() < DELIVERY_DEADLINE,
+            "the log still shows mails that are not sent"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // Assert
+    assert!(signalled.success());
+    assert_eq!(
+        status.and_then(|status| status.code()),
+        Some(0),
+        "a clean exit after SIGTERM"
+    );
+    let arrivals = arrivals(&smtp);
+    for (subject, message_id) in &submissions.accepted {
+        assert_eq!(
+            arrivals.get(subject),
+            Some(&vec![message_id.clone()]),
+            "the accepted mail {subject:?} arrived exactly once"
+        );
+    }
+    for (subject, arrived) in &arrivals {
+        assert_eq!(arrived.len(), 1, "{subject:?} arrived {} times", arrived.len());
+    }
+}
+
+/// Waits for the child to exit, polling, for at most `limit`.
+async fn wait_for_exit(child: &mut Child, limit: Duration) -> Option<std::process::ExitStatus> {
+    let started = Instant::now();
+    while started.elapsed() < limit {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Some(status);
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    None
+}
