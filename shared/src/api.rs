@@ -115,7 +115,9 @@ pub struct ServerView<F = FindingView> {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TestMailRequest {
-    /// Recipient of the test mail; the account's address when empty.
+    /// Recipients of the test mail, one or several separated by `,` or `;` (at most
+    /// [`MAX_TEST_RECIPIENTS`](crate::validate::MAX_TEST_RECIPIENTS)); the account's address
+    /// when empty.
     #[serde(default)]
     pub recipient: Option<String>,
 }
@@ -128,6 +130,7 @@ pub struct UnsavedTestMailRequest {
     #[serde(default)]
     pub id: Option<i64>,
     pub server: crate::validate::ServerInput,
+    /// Recipients as in [`TestMailRequest::recipient`].
     #[serde(default)]
     pub recipient: Option<String>,
 }
@@ -188,18 +191,25 @@ pub struct StepResult {
 }
 
 /// The answer to a test mail: one line per step, and a verdict that says what to change.
+///
+/// `F` is how a client reads the hints: the default [`FindingView`], or [`FindingText`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TestMailResult {
+pub struct TestMailResult<F = FindingView> {
     /// Whether the server accepted the mail. Acceptance is not delivery.
     pub ok: bool,
     /// The verdict's code, such as `accepted`, `auth_rejected` or `starttls_not_offered`.
     pub verdict: String,
     /// The verdict in the request's language.
     pub message: String,
+    /// The recipients of the test mail, separated by `, `.
     pub recipient: String,
     pub steps: Vec<StepResult>,
     /// The raw SMTP replies, for the folded details section. Never contains credentials.
     pub transcript: Vec<String>,
+    /// Warnings and hints about the recipients, such as Amazon's rule for buyer relay
+    /// addresses, in the request's language. They come with every result, accepted or not.
+    #[serde(default = "Vec::new")]
+    pub hints: Vec<F>,
 }
 
 /// Counts findings by severity, for summaries.

@@ -175,6 +175,7 @@ fn test_mail_result(
         recipient: recipient.to_unicode(),
         steps,
         transcript: report.transcript.clone(),
+        hints: Vec::new(),
     }
 }
 
