@@ -27,6 +27,9 @@ pub enum Session {
 }
 
 /// The screen shown to a logged-in seller.
+///
+/// NOTE: the screen is not part of the URL, so the browser's back button leaves the page and a
+/// reload returns to the list; typed but unsaved form values are then lost.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Screen {
     ServerList,

@@ -15,7 +15,7 @@ pub struct FindingListProps {
     pub onfix: Callback<Fix>,
 }
 
-/// The findings of one field. The list is a polite live region, so a screen reader announces a
+/// Renders the findings of one field. The list is a polite live region, so a screen reader announces a
 /// finding when it appears while the seller types.
 #[component]
 pub fn FindingList(props: &FindingListProps) -> Html {
@@ -38,7 +38,7 @@ pub struct FindingItemProps {
     pub onfix: Callback<Fix>,
 }
 
-/// One finding: severity, message and the fix button.
+/// Renders one finding: severity, message and the fix button.
 #[component]
 pub fn FindingItem(props: &FindingItemProps) -> Html {
     let language = props.language;
