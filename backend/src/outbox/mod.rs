@@ -34,6 +34,7 @@ pub mod texts;
 pub mod tokens;
 pub mod writer;
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -56,7 +57,10 @@ use tokens::TokenCache;
 use writer::{QueueError, Writer, WriterError};
 
 use crate::settings::Settings;
-use crate::store::{AccountId, ServerForSending, ServerId, Store};
+use crate::store::{AccountId, ServerForSending, ServerId, Store, StoreError};
+
+/// An account's servers as the server choice sees them, with their validated settings.
+pub type ServerCandidates = Arc<Vec<(choice::Candidate, shared::NormalizedServer)>>;
 
 /// How often idle workers move mail off deleted or switched-off servers, at most.
 const SWEEP_INTERVAL: Duration = Duration::from_secs(5);
@@ -91,6 +95,9 @@ struct Inner {
     pool: Arc<Pool>,
     wake: Arc<Notify>,
     tokens: TokenCache,
+    /// Each account's servers for the server choice, with the store's server generation they
+    /// were read at.
+    candidates: Mutex<HashMap<AccountId, (u64, ServerCandidates)>>,
     shutdown: watch::Sender<bool>,
     thread: Mutex<Option<std::thread::JoinHandle<()>>>,
 }
@@ -142,6 +149,7 @@ impl Outbox {
             pool,
             wake: Arc::new(Notify::new()),
             tokens: TokenCache::default(),
+            candidates: Mutex::default(),
             shutdown,
             thread: Mutex::new(None),
         });
@@ -205,6 +213,25 @@ impl Outbox {
         language: Language,
     ) -> check::ConnectionCheck {
         check::check_connection(&self.inner.delivery.mailer, server, language).await
+    }
+
+    /// Returns the account's servers for the server choice, read again only after a server
+    /// changed (by the store's server generation), because reading them for every mail was the
+    /// largest cost of accepting one.
+    ///
+    /// # Errors
+    /// The database failed.
+    pub async fn server_candidates(&self, account: AccountId) -> Result<ServerCandidates, StoreError> {
+        // Read before loading: a change during the load makes the next call load again.
+        let generation = self.inner.store.server_generation();
+        if let Some((cached_at, candidates)) = lock(&self.inner.candidates).get(&account) {
+            if *cached_at == generation {
+                return Ok(Arc::clone(candidates));
+            }
+        }
+        let candidates: ServerCandidates = Arc::new(self.inner.store.load_server_candidates(account).await?);
+        lock(&self.inner.candidates).insert(account, (generation, Arc::clone(&candidates)));
+        Ok(candidates)
     }
 
     /// Returns the cache that authenticates API tokens.

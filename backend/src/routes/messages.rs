@@ -74,7 +74,7 @@ async fn submit_message(
     let message_request: MessageRequest = parse_json(&body).map_err(ApiError::InvalidJson)?;
     let checked = check_request(&message_request, outbox.settings().max_message_bytes)
         .map_err(OutboxRejection::from)?;
-    let candidates = store.load_server_candidates(caller.account).await?;
+    let candidates = outbox.server_candidates(caller.account).await?;
     let just_candidates: Vec<_> = candidates
         .iter()
         .map(|(candidate, _)| candidate.clone())

@@ -11,6 +11,7 @@ mod open;
 mod servers;
 mod sessions;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use r2d2_sqlite::SqliteConnectionManager;
@@ -68,6 +69,9 @@ pub enum StoreError {
 pub struct Store {
     pool: r2d2::Pool<SqliteConnectionManager>,
     cipher: Arc<Cipher>,
+    /// Counts the writes of server rows, so that a cache of an account's servers can tell that
+    /// it is stale (the outbox's server choice keeps one).
+    server_generation: Arc<AtomicU64>,
 }
 
 impl Store {
@@ -83,6 +87,28 @@ impl Store {
             work(&mut connection)
         })
         .await?
+    }
+
+    /// Runs a write of server rows like [`Store::run`], and counts it in the server generation
+    /// once it is done, committed or not. The count happens in the blocking task, so that a
+    /// caller that stops waiting cannot skip it.
+    pub(crate) async fn run_server_write<T, F>(&self, work: F) -> Result<T, StoreError>
+    where
+        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let generation = Arc::clone(&self.server_generation);
+        self.run(move |connection| {
+            let result = work(connection);
+            generation.fetch_add(1, Ordering::SeqCst);
+            result
+        })
+        .await
+    }
+
+    /// Returns the number of server writes so far. When it is unchanged, no server row changed.
+    pub fn server_generation(&self) -> u64 {
+        self.server_generation.load(Ordering::SeqCst)
     }
 }
 

@@ -69,6 +69,7 @@ impl Store {
         Ok(Store {
             pool,
             cipher: Arc::new(cipher),
+            server_generation: Arc::default(),
         })
     }
 }

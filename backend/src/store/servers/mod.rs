@@ -179,7 +179,7 @@ impl Store {
         password: Option<Password>,
     ) -> Result<(StoredServer, DefaultChange), StoreError> {
         let cipher = self.cipher.clone();
-        self.run(move |connection| {
+        self.run_server_write(move |connection| {
             let sealed = password
                 .filter(|password| !password.is_empty())
                 .map(|password| text::seal_password(&cipher, account, &password))
@@ -210,7 +210,7 @@ impl Store {
         password: PasswordChange,
     ) -> Result<Option<(StoredServer, DefaultChange)>, StoreError> {
         let cipher = self.cipher.clone();
-        self.run(move |connection| {
+        self.run_server_write(move |connection| {
             let sealed = match &password {
                 PasswordChange::Keep => None,
                 PasswordChange::Replace(password) => Some(text::seal_password(&cipher, account, password)?),
@@ -238,7 +238,7 @@ impl Store {
         account: AccountId,
         id: ServerId,
     ) -> Result<Option<DefaultChange>, StoreError> {
-        self.run(move |connection| {
+        self.run_server_write(move |connection| {
             let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let before = current_default(&transaction, account)?;
             let deleted = transaction.execute(
@@ -261,7 +261,7 @@ impl Store {
         account: AccountId,
         id: ServerId,
     ) -> Result<SetDefaultOutcome, StoreError> {
-        self.run(move |connection| {
+        self.run_server_write(move |connection| {
             let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             match load_server(&transaction, account, id)? {
                 None => return Ok(SetDefaultOutcome::NotFound),
@@ -357,7 +357,7 @@ impl Store {
         reason: &str,
     ) -> Result<Option<DefaultChange>, StoreError> {
         let reason = reason.to_owned();
-        self.run(move |connection| {
+        self.run_server_write(move |connection| {
             let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let before = current_default(&transaction, account)?;
             let updated = transaction.execute(

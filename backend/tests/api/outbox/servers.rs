@@ -352,3 +352,40 @@ async fn mail_of_deleted_named_server_fails_visibly() {
     );
     assert_eq!(working.accepted().len(), 0, "a named server is never replaced");
 }
+
+#[tokio::test]
+async fn server_choice_follows_server_changes_at_once() {
+    // The server choice keeps the account's servers between mails; a change must show in the
+    // very next mail.
+    let first = Peer::start(Behaviour::default()).await;
+    let second = Peer::start(Behaviour::default()).await;
+    let app = spawn_outbox(|_| {}).await;
+    let mut default = loopback_server(first.port(), "info@shop.example");
+    default.is_default = true;
+    let default = app.add_server(default).await;
+    app.add_server(loopback_server(second.port(), "info@shop.example"))
+        .await;
+    let token = app.create_token().await;
+    let before = app.submit_ok(&token, &mail("Bestellung 1")).await;
+    app.wait_for_message(&token, before, "the first mail is sent", |message| {
+        message["status"] == "sent"
+    })
+    .await;
+
+    let deleted = app
+        .client
+        .delete(app.url(&format!("/api/servers/{}", default.0)))
+        .header("X-Requested-With", "postausgang")
+        .send()
+        .await
+        .expect("delete");
+    let after = app.submit_ok(&token, &mail("Bestellung 2")).await;
+    app.wait_for_message(&token, after, "the second mail is sent", |message| {
+        message["status"] == "sent"
+    })
+    .await;
+
+    assert_eq!(deleted.status(), 200);
+    assert_eq!(first.accepted().len(), 1);
+    assert_eq!(second.accepted().len(), 1, "the new default took the next mail");
+}
