@@ -7,6 +7,4 @@ cd "$(dirname "$0")/.."
 scripts/install-test-deps.sh
 scripts/build-frontend.sh
 cargo build -p shared --target wasm32-unknown-unknown
-# The browser tests start the real binary as a child process.
-cargo build -p backend --bin postausgang
 cargo test --workspace
