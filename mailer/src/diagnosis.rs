@@ -94,6 +94,8 @@ pub enum Verdict {
         code: String,
         password_is_ascii: bool,
     },
+    /// The server requires a login for sending (530, RFC 4954 section 6), and none was given.
+    AuthRequired,
     SenderNotOwned {
         sender: String,
         login: Option<String>,
@@ -233,6 +235,9 @@ fn rejection_verdict(step: SmtpStep, reply: &Reply, context: &DiagnosisContext<'
     if step == SmtpStep::Auth {
         return auth_verdict(reply, context);
     }
+    if reply.code == 530 {
+        return Verdict::AuthRequired;
+    }
     if reply.code == 552 || status.is_some_and(|status| status.subject == 3 && status.detail == 4) {
         return Verdict::MessageTooLarge;
     }
@@ -332,6 +337,7 @@ impl Verdict {
             Verdict::GmailCredentialsRejected => "gmail_credentials_rejected",
             Verdict::Microsoft365SmtpAuthDisabled => "m365_smtp_auth_disabled",
             Verdict::AuthRejected { .. } => "auth_rejected",
+            Verdict::AuthRequired => "auth_required",
             Verdict::SenderNotOwned { .. } => "sender_not_owned",
             Verdict::SenderRejected { .. } => "sender_rejected",
             Verdict::RelayDenied => "relay_denied",

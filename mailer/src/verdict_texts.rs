@@ -138,6 +138,10 @@ pub(crate) fn render(verdict: &Verdict, language: Language) -> String {
         } else {
             format!("Your provider only allows this account's addresses as the sender. Set up {sender} there as an alias, or use the account's address as the sender.")
         },
+        Verdict::AuthRequired => language.pick(
+            "Der Server verlangt eine Anmeldung, bevor er Mails annimmt. Tragen Sie Login und Passwort Ihres Postfachs ein.",
+            "The server requires a login before it accepts mail. Enter the login and the password of your mailbox.",
+        ).to_owned(),
         Verdict::SenderRejected { sender } => if de {
             format!("Der Server hat den Absender {sender} abgelehnt. Prüfen Sie die Absenderadresse.")
         } else {

@@ -274,6 +274,7 @@ async fn rejections_map_to_verdicts() {
             "recipient_rejected",
         ),
         ("RCPT", "452 4.5.3 Error: too many recipients", "limit_reached"),
+        ("MAIL", "530 5.7.0 Authentication required", "auth_required"),
         (
             "MAIL",
             "450 4.7.1 Rate limit exceeded, try again later",
