@@ -9,7 +9,7 @@ use std::time::Duration;
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use shared::api::{ErrorBody, FindingView};
-use shared::{Language, ValidationReport};
+use shared::{Field, Finding, FindingCode, Language, ValidationReport};
 
 use crate::json::JsonProblem;
 
@@ -44,6 +44,12 @@ pub enum ApiError {
     PasswordTooLong { maximum: usize },
     #[error("the settings have {} finding(s)", .0.findings.len())]
     Validation(ValidationReport),
+    /// A test mail's settings or recipients have an error finding, so nothing was sent.
+    #[error("the test mail has {} finding(s)", .0.findings.len())]
+    InvalidTestMail(ValidationReport),
+    /// A test of edited settings without a password, whose host differs from the stored one.
+    #[error("the stored password belongs to another host")]
+    StoredPasswordForOtherHost { stored_host: String },
     #[error("too many failed logins; retry in {} s", retry_after.as_secs())]
     TooManyAttempts { retry_after: Duration },
     #[error("too many test mails; retry in {} s", retry_after.as_secs())]
@@ -77,7 +83,8 @@ impl ApiError {
             ApiError::InvalidEmail => "invalid_email",
             ApiError::PasswordTooShort { .. } => "password_too_short",
             ApiError::PasswordTooLong { .. } => "password_too_long",
-            ApiError::Validation(_) => "validation_failed",
+            ApiError::Validation(_) | ApiError::InvalidTestMail(_) => "validation_failed",
+            ApiError::StoredPasswordForOtherHost { .. } => "password_required",
             ApiError::TooManyAttempts { .. } => "too_many_attempts",
             ApiError::TooManyTestMails { .. } => "too_many_test_mails",
             ApiError::Outbox(rejection) => rejection.code(),
@@ -148,6 +155,20 @@ impl ApiError {
                 "Die Einstellungen wurden nicht gespeichert. Bitte korrigieren Sie die markierten Felder.",
                 "The settings were not saved. Please correct the marked fields.",
             ),
+            ApiError::InvalidTestMail(_) => pick(
+                "Die Test-Mail wurde nicht gesendet. Bitte korrigieren Sie die markierten Felder.",
+                "The test mail was not sent. Please correct the marked fields.",
+            ),
+            ApiError::StoredPasswordForOtherHost { stored_host } => match language {
+                Language::De => format!(
+                    "Die Test-Mail wurde nicht gesendet. Das gespeicherte Passwort geht nur an den gespeicherten \
+                     SMTP-Server {stored_host}. Für einen anderen Server geben Sie bitte das Passwort ein."
+                ),
+                Language::En => format!(
+                    "The test mail was not sent. The stored password goes only to the stored SMTP server \
+                     {stored_host}. For another server, please enter the password."
+                ),
+            },
             ApiError::TooManyAttempts { retry_after } => {
                 let minutes = retry_after.as_secs().div_ceil(60).max(1);
                 match language {
@@ -183,17 +204,20 @@ impl ApiError {
 
     /// Builds the JSON body in the given language.
     pub fn body(&self, language: Language, request_id: &str) -> ErrorBody {
-        let findings = match self {
-            ApiError::Validation(report) => report
-                .findings
-                .iter()
-                .map(|finding| FindingView {
-                    finding: finding.clone(),
-                    message: finding.message(language),
-                })
-                .collect(),
-            _ => Vec::new(),
+        let password_required = [Finding::error(Field::Password, FindingCode::Required)];
+        let findings: &[Finding] = match self {
+            ApiError::Validation(report) | ApiError::InvalidTestMail(report) => &report.findings,
+            // Marks the password field in the form, next to the message that explains why.
+            ApiError::StoredPasswordForOtherHost { .. } => &password_required,
+            _ => &[],
         };
+        let findings = findings
+            .iter()
+            .map(|finding| FindingView {
+                finding: finding.clone(),
+                message: finding.message(language),
+            })
+            .collect();
         ErrorBody {
             error: self.code().to_owned(),
             message: self.message(language, request_id),
@@ -229,7 +253,9 @@ impl ResponseError for ApiError {
             ApiError::InvalidEmail
             | ApiError::PasswordTooShort { .. }
             | ApiError::PasswordTooLong { .. }
-            | ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            | ApiError::Validation(_)
+            | ApiError::InvalidTestMail(_)
+            | ApiError::StoredPasswordForOtherHost { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyAttempts { .. } | ApiError::TooManyTestMails { .. } => {
                 StatusCode::TOO_MANY_REQUESTS
             }

@@ -57,6 +57,9 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// How the outbox sends, retries and gives up (`POSTAUSGANG_OUTBOX_*`).
     pub outbox: crate::outbox::OutboxSettings,
+    /// The limit on test mails per account and time window. Neither a variable nor a config
+    /// key sets it, so tests and embedders change the default here.
+    pub test_mail_limit: crate::routes::test_mail::TestMailLimit,
 }
 
 impl Settings {
@@ -74,6 +77,7 @@ impl Settings {
             frontend_dir: PathBuf::from(DEFAULT_FRONTEND_DIR),
             secure_cookies: false,
             outbox: crate::outbox::OutboxSettings::default(),
+            test_mail_limit: crate::routes::test_mail::TestMailLimit::default(),
         }
     }
 

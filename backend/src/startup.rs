@@ -12,6 +12,7 @@ use actix_web::{web, App, HttpServer};
 
 use crate::middleware::{add_response_headers, observe_request};
 use crate::outbox::{Outbox, OutboxStartError};
+use crate::routes::test_mail::TestMailer;
 use crate::routes::{api_not_found, configure_api};
 use crate::settings::{display_path, Settings};
 use crate::store::{OpenError, Store};
@@ -28,6 +29,8 @@ pub enum StartupError {
     Store(#[from] OpenError),
     #[error("cannot start the outbox")]
     Outbox(#[from] OutboxStartError),
+    #[error("cannot set up the test mail")]
+    TestMail(#[from] mailer::ConfigError),
     #[error(
         "cannot listen on {address}; is another program using it? Set POSTAUSGANG_LISTEN to a free address"
     )]
@@ -59,6 +62,7 @@ impl Application {
         })?;
         let store = Store::open(&settings.database_path(), &settings.key_file)?;
         let outbox = Outbox::start(store.clone(), &settings)?;
+        let test_mailer = TestMailer::from_settings(&settings)?;
 
         let listen = settings.listen;
         let bind_error = |source| StartupError::Bind {
@@ -69,7 +73,8 @@ impl Application {
         let address = listener.local_addr().map_err(bind_error)?;
 
         log_frontend_state(&settings);
-        let server = serve(listener, store.clone(), outbox.clone(), settings).map_err(bind_error)?;
+        let server =
+            serve(listener, store.clone(), outbox.clone(), test_mailer, settings).map_err(bind_error)?;
         tracing::info!(%address, "listening on http://{address}/");
         Ok(Application {
             address,
@@ -139,10 +144,17 @@ impl Application {
     }
 }
 
-fn serve(listener: TcpListener, store: Store, outbox: Outbox, settings: Settings) -> std::io::Result<Server> {
+fn serve(
+    listener: TcpListener,
+    store: Store,
+    outbox: Outbox,
+    test_mailer: TestMailer,
+    settings: Settings,
+) -> std::io::Result<Server> {
     let frontend_dir = settings.frontend_dir.clone();
     let store = web::Data::new(store);
     let outbox = web::Data::new(outbox);
+    let test_mailer = web::Data::new(test_mailer);
     let settings = web::Data::new(settings);
     let server = HttpServer::new(move || {
         App::new()
@@ -151,6 +163,7 @@ fn serve(listener: TcpListener, store: Store, outbox: Outbox, settings: Settings
             .wrap(Compress::default())
             .app_data(store.clone())
             .app_data(outbox.clone())
+            .app_data(test_mailer.clone())
             .app_data(settings.clone())
             .service(
                 web::scope("/api")

@@ -68,6 +68,7 @@ pub(super) fn check(raw: RawSettings) -> Result<Settings, ConfigError> {
             frontend_dir,
             secure_cookies,
             outbox: crate::outbox::OutboxSettings::default(),
+            test_mail_limit: crate::routes::test_mail::TestMailLimit::default(),
         }),
         _ => Err(ConfigError { problems }),
     }
