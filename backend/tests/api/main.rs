@@ -13,3 +13,4 @@ mod secrets;
 mod servers;
 mod startup;
 mod store_for_senders;
+mod test_mail;
