@@ -287,6 +287,25 @@ async fn starttls_saved_server_accepts() {
 }
 
 #[tokio::test]
+async fn extra_roots_read_once_at_start() {
+    let test = spawn_test_mail_app().await;
+    let password = unique_password();
+    let smtp = test.start_smtp_server(ServerMode::ImplicitTls, &password);
+    let id = test
+        .create_server(&server_body(smtp.port(), "implicit_tls", &password))
+        .await;
+
+    std::fs::remove_file(test.certificates.ca_path()).expect("remove the CA file");
+    let response = test.test_saved(id, &json!({})).await;
+
+    let body = accepted_body(response).await;
+    assert_eq!(
+        body["verdict"], "accepted",
+        "the CA loaded at start is still trusted"
+    );
+}
+
+#[tokio::test]
 async fn recipient_defaults_to_account_address() {
     let test = spawn_test_mail_app().await;
     let password = unique_password();
