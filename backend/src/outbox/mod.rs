@@ -13,7 +13,7 @@
 //! 4. The outcome goes back through the writer: sent, retried with backoff, or failed.
 //!
 //! Delivery is at least once. A mail is marked `sending` before its attempt and `sent` after
-//! the server's 2xx reply; if the process dies between the two, the next start sends it again,
+//! the server's 2xx reply. If the process dies between the two, the next start sends it again,
 //! so the receiver may get it twice, with the same Message-ID. No other path sends a mail
 //! whose DATA was accepted again.
 
@@ -59,7 +59,7 @@ use writer::{QueueError, Writer, WriterError};
 use crate::settings::Settings;
 use crate::store::{AccountId, ServerForSending, ServerId, Store, StoreError};
 
-/// An account's servers as the server choice sees them, with their validated settings.
+/// An account's servers in the form the server choice uses, with their validated settings.
 pub type ServerCandidates = Arc<Vec<(choice::Candidate, shared::NormalizedServer)>>;
 
 /// How often idle workers move mail off deleted or switched-off servers, at most.
