@@ -261,12 +261,14 @@ impl Delivery {
         let (failure, opening) = match attempt {
             Attempt::Accepted(reply) => {
                 tracing::debug!(message = message.id.0, server_id = server.id.0, "mail sent");
+                // As with failures, the server's count comes first: a mail shown as sent has
+                // reset it.
+                self.note_success(*account, server.id).await;
                 self.record(Outcome::Sent {
                     id: message.id,
                     reply: reply.to_string(),
                 })
                 .await;
-                self.note_success(*account, server.id).await;
                 return None;
             }
             Attempt::OpenFailed(failure) => (failure, true),
