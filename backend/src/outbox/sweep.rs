@@ -70,6 +70,8 @@ pub fn settle_orphan(orphan: &Orphan, candidates: &[Candidate]) -> Outcome {
         };
     }
 
+    // NOTE: the moved mail keeps the From header and envelope sender built at acceptance, so a
+    // server of another domain may reject it or the receiver's DMARC check may fail it.
     let sender = shared::parse_email_address(&orphan.envelope_from).ok();
     match choose_server(candidates, None, sender.as_ref()) {
         Ok(server) if Some(server) != orphan.server => Outcome::Reassigned {
