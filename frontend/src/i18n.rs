@@ -132,8 +132,8 @@ impl Text {
             ),
             Text::EmptyTitle => ("Noch kein SMTP-Server eingerichtet", "No SMTP server set up yet"),
             Text::EmptyWhy => (
-                "Ohne eigenen Server gehen Ihre Mails von einer noreply-Adresse aus, und solche Mails landen oft im Spam-Ordner Ihrer Kundinnen und Kunden. Mit Ihrem eigenen SMTP-Server senden Sie mit Ihrer echten Absenderadresse, und Antworten kommen bei Ihnen an.",
-                "Without your own server, your mails go out from a noreply address, and such mails often land in your customers' spam folder. With your own SMTP server you send from your real address, and replies reach you.",
+                "Mails von der noreply-Adresse einer Plattform landen oft im Spam-Ordner Ihrer Kundinnen und Kunden. Über Ihren eigenen SMTP-Server senden Sie mit Ihrer echten Absenderadresse, und Antworten kommen bei Ihnen an. Legen Sie dazu hier Ihren ersten Server an.",
+                "Mails from a platform's noreply address often land in your customers' spam folder. Through your own SMTP server you send from your real address, and replies reach you. Add your first server here to start.",
             ),
             Text::EmptyAction => ("Richten Sie jetzt Ihren ersten Server ein.", "Set up your first server now."),
             Text::New => ("Neu", "New"),
