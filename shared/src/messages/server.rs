@@ -47,14 +47,14 @@ fn render_host(code: &FindingCode, language: Language) -> Option<String> {
     render_host_shape(code, language).or_else(|| render_host_warning(code, language))
 }
 
-/// Texts for what was removed from the host or makes it invalid.
+/// Texts for what normalisation strips from the host, or what makes it invalid.
 fn render_host_shape(code: &FindingCode, language: Language) -> Option<String> {
     let text = match (code, language) {
         (FindingCode::SchemeRemoved { scheme }, Language::De) => {
-            format!("„{scheme}://“ gehört nicht zum Servernamen und wurde entfernt.")
+            format!("„{scheme}://“ gehört nicht zum Servernamen. Gespeichert wird der Name ohne diesen Vorsatz.")
         }
         (FindingCode::SchemeRemoved { scheme }, Language::En) => {
-            format!("\"{scheme}://\" is not part of the server name and was removed.")
+            format!("\"{scheme}://\" is not part of the server name. The name is stored without it.")
         }
         (FindingCode::UnsupportedScheme { scheme }, Language::De) => format!(
             "„{scheme}://“ gehört zu keinem SMTP-Server. Bitte nur den Namen des Postausgangsservers eintragen, \
@@ -65,10 +65,10 @@ fn render_host_shape(code: &FindingCode, language: Language) -> Option<String> {
              such as smtp.example.com."
         ),
         (FindingCode::PortSuffixRemoved { port }, Language::De) => {
-            format!("Die Angabe „:{port}“ gehört ins Feld Port und wurde aus dem Servernamen entfernt.")
+            format!("Die Angabe „:{port}“ gehört ins Feld Port. Gespeichert wird der Servername ohne sie.")
         }
         (FindingCode::PortSuffixRemoved { port }, Language::En) => {
-            format!("\":{port}\" belongs in the port field and was removed from the server name.")
+            format!("\":{port}\" belongs in the port field. The server name is stored without it.")
         }
         (FindingCode::HostContainsSpace, Language::De) => {
             "Der Servername enthält ein Leerzeichen. Bitte entfernen, z. B. smtp.example.com.".to_owned()
