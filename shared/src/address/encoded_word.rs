@@ -107,7 +107,7 @@ fn hex_value(digit: u8) -> Option<u8> {
 
 /// Decodes standard base64 with padding (RFC 4648, section 4).
 fn decode_base64(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 4 != 0 {
+    if !text.len().is_multiple_of(4) {
         return None;
     }
     let unpadded = text.trim_end_matches('=');
