@@ -33,7 +33,7 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
     },
     ProviderPreset {
         id: "ionos_de",
-        name: "1&1 / IONOS (Germany)",
+        name: "1&1 / IONOS (.de)",
         short_name: "IONOS",
         domains: &[
             "ionos.de",
@@ -70,7 +70,7 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
     },
     ProviderPreset {
         id: "rackspace",
-        name: "Rackspace Email (used by Jimdo mailboxes)",
+        name: "Rackspace Email / Jimdo",
         short_name: "Rackspace",
         domains: &["emailsrvr.com"],
         host: "secure.emailsrvr.com",
@@ -242,7 +242,7 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
     },
     ProviderPreset {
         id: "yahoo",
-        name: "Yahoo Mail (yahoo.de, yahoo.com, ...)",
+        name: "Yahoo Mail (yahoo.de, yahoo.com, …)",
         short_name: "Yahoo",
         domains: &[
             "yahoo.com",
@@ -487,7 +487,7 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
     },
     ProviderPreset {
         id: "hetzner",
-        name: "Hetzner (konsoleH webhosting, your-server.de)",
+        name: "Hetzner (konsoleH, your-server.de)",
         short_name: "Hetzner",
         domains: &[],
         host: "mail.your-server.de",
@@ -614,7 +614,7 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
     },
     ProviderPreset {
         id: "ionos_com",
-        name: "IONOS (international: .com / .co.uk / .fr / .es / .it / .mx)",
+        name: "IONOS (.com / .co.uk / .fr / .es / .it / .mx)",
         short_name: "IONOS",
         domains: &["ionos.com", "1and1.com", "perfora.net"],
         host: "smtp.ionos.com",
@@ -640,7 +640,7 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
     },
     ProviderPreset {
         id: "outlook_com",
-        name: "Outlook.com / Hotmail / Live (personal Microsoft accounts)",
+        name: "Outlook.com / Hotmail / Live",
         short_name: "Outlook.com",
         domains: &[
             "hotmail.com",
@@ -768,7 +768,7 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
     },
     ProviderPreset {
         id: "zoho",
-        name: "Zoho Mail (US data centre)",
+        name: "Zoho Mail (US)",
         short_name: "Zoho",
         domains: &["zoho.com", "zohomail.com"],
         host: "smtp.zoho.com",
@@ -794,7 +794,7 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
     },
     ProviderPreset {
         id: "zoho_eu",
-        name: "Zoho Mail (EU data centre)",
+        name: "Zoho Mail (EU)",
         short_name: "Zoho",
         domains: &["zoho.eu", "zohomail.eu"],
         host: "smtp.zoho.eu",
@@ -964,7 +964,7 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
     },
     ProviderPreset {
         id: "gmx_com",
-        name: "GMX (international gmx.com, gmx.us, gmx.co.uk, ...)",
+        name: "GMX (gmx.com, gmx.us, gmx.co.uk, …)",
         short_name: "GMX",
         domains: &[
             "gmx.com",
@@ -1085,7 +1085,7 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
     },
     ProviderPreset {
         id: "netcup",
-        name: "netcup (webhosting)",
+        name: "netcup",
         short_name: "netcup",
         domains: &[],
         host: "mxXXXXXX.netcup.net",
@@ -1179,7 +1179,7 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
     },
     ProviderPreset {
         id: "amazon_ses",
-        name: "Amazon SES (region eu-central-1 Frankfurt by default)",
+        name: "Amazon SES (eu-central-1)",
         short_name: "Amazon SES",
         domains: &[],
         host: "email-smtp.eu-central-1.amazonaws.com",
@@ -1259,7 +1259,7 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
     },
     ProviderPreset {
         id: "mailgun_us",
-        name: "Mailgun (US region)",
+        name: "Mailgun (US)",
         short_name: "Mailgun",
         domains: &[],
         host: "smtp.mailgun.org",
@@ -1289,7 +1289,7 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
     },
     ProviderPreset {
         id: "mailgun_eu",
-        name: "Mailgun (EU region)",
+        name: "Mailgun (EU)",
         short_name: "Mailgun",
         domains: &[],
         host: "smtp.eu.mailgun.org",
@@ -1349,7 +1349,7 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
     },
     ProviderPreset {
         id: "brevo",
-        name: "Brevo (ex Sendinblue)",
+        name: "Brevo (Sendinblue)",
         short_name: "Brevo",
         domains: &[],
         host: "smtp-relay.brevo.com",
@@ -1537,7 +1537,7 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
     },
     ProviderPreset {
         id: "proton",
-        name: "Proton Mail (SMTP submission)",
+        name: "Proton Mail",
         short_name: "Proton Mail",
         domains: &["proton.me", "protonmail.com", "protonmail.ch", "pm.me"],
         host: "smtp.protonmail.ch",
