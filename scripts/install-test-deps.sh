@@ -49,7 +49,8 @@ install_debian_packages() {
   command -v openssl >/dev/null || missing+=(openssl)
   [ ${#missing[@]} -eq 0 ] && return
   log "installing Debian packages: ${missing[*]}"
-  # Postfix asks how to configure itself; the tests only use its smtp-sink and smtp-source tools.
+  # Postfix's package prompts for a mail setup. The tests use only its smtp-sink and smtp-source
+  # tools, so it gets none.
   echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
