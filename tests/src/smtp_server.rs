@@ -186,7 +186,12 @@ impl SmtpServer {
         let Ok(text) = std::fs::read_to_string(self.directory.path().join("messages.jsonl")) else {
             return Vec::new();
         };
-        text.lines()
+        // The server may be halfway through writing a record, so only lines that end in a
+        // newline are complete; the last piece of the split is the unfinished rest.
+        let mut pieces: Vec<&str> = text.split('\n').collect();
+        pieces.pop();
+        pieces
+            .into_iter()
             .map(|line| serde_json::from_str(line).expect("record is JSON"))
             .collect()
     }
