@@ -81,6 +81,35 @@ impl Settings {
         }
     }
 
+    /// Builds the SMTP client configuration for these settings with the given time limits:
+    /// the EHLO name, the trusted roots (reading the extra roots file, if set) and the address
+    /// ranges sellers' hosts may reach.
+    ///
+    /// # Errors
+    /// The EHLO name is invalid, or the extra root certificates cannot be read or contain none.
+    pub fn mailer_config(
+        &self,
+        timeouts: mailer::Timeouts,
+    ) -> Result<mailer::MailerConfig, mailer::ConfigError> {
+        let helo_name = mailer::HeloName::parse(&self.helo_name)?;
+        let trust = match &self.extra_root_certs {
+            Some(path) => mailer::TrustRoots::with_extra_roots_file(path)?,
+            None => mailer::TrustRoots::public()?,
+        };
+        let allow = self
+            .allow_hosts
+            .iter()
+            .fold(mailer::AllowList::public_only(), |allow, network| {
+                allow.with_network(network.network(), network.prefix_len())
+            });
+        Ok(mailer::MailerConfig {
+            helo_name,
+            trust,
+            allow,
+            timeouts,
+        })
+    }
+
     /// Loads the settings from the config file and the process environment, and checks them.
     ///
     /// The config file is `$POSTAUSGANG_CONFIG` if set (then it must exist), otherwise

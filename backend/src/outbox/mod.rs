@@ -38,7 +38,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use mailer::{AllowList, HeloName, MailerConfig, Timeouts, TrustRoots};
+use mailer::{MailerConfig, Timeouts};
 use shared::Language;
 use tokio::sync::{watch, Notify};
 
@@ -287,19 +287,6 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// Builds the mailer's configuration from the start-up settings, with the outbox's time limits.
 fn mailer_config(settings: &Settings, outbox: &OutboxSettings) -> Result<MailerConfig, OutboxStartError> {
-    let helo_name =
-        HeloName::parse(&settings.helo_name).map_err(|error| OutboxStartError::Mailer(error.to_string()))?;
-    let trust = match &settings.extra_root_certs {
-        Some(path) => TrustRoots::with_extra_roots_file(path),
-        None => TrustRoots::public(),
-    }
-    .map_err(|error| OutboxStartError::Mailer(error.to_string()))?;
-    let allow = settings
-        .allow_hosts
-        .iter()
-        .fold(AllowList::public_only(), |allow, network| {
-            allow.with_network(network.network(), network.prefix_len())
-        });
     let phase = |limit: Duration, total: Duration| limit.min(total);
     let timeouts = Timeouts {
         total: outbox.open_timeout,
@@ -310,12 +297,9 @@ fn mailer_config(settings: &Settings, outbox: &OutboxSettings) -> Result<MailerC
         command: phase(Duration::from_secs(60), outbox.send_timeout),
         data: outbox.send_timeout,
     };
-    Ok(MailerConfig {
-        helo_name,
-        trust,
-        allow,
-        timeouts,
-    })
+    settings
+        .mailer_config(timeouts)
+        .map_err(|error| OutboxStartError::Mailer(error.to_string()))
 }
 
 /// Starts the worker thread: its own single-threaded runtime with the workers and the

@@ -10,8 +10,8 @@ mod limit;
 
 use actix_web::{web, HttpResponse};
 use mailer::{
-    deliver, diagnose, prepare_mail, AllowList, ConfigError, DeliveryReport, DiagnosisContext, HeloName,
-    MailerConfig, OutgoingMail, ServerTarget, SmtpLogin, Timeouts, TrustRoots, Verdict,
+    deliver, diagnose, prepare_mail, ConfigError, DeliveryReport, DiagnosisContext, MailerConfig,
+    OutgoingMail, ServerTarget, SmtpLogin, Timeouts, Verdict,
 };
 use shared::api::{FindingView, StepResult, TestMailRequest, TestMailResult, UnsavedTestMailRequest};
 use shared::{
@@ -46,23 +46,7 @@ impl TestMailer {
     /// # Errors
     /// The EHLO name is invalid, or the extra root certificates cannot be read or contain none.
     pub fn from_settings(settings: &Settings) -> Result<TestMailer, ConfigError> {
-        let helo_name = HeloName::parse(&settings.helo_name)?;
-        let trust = match &settings.extra_root_certs {
-            Some(path) => TrustRoots::with_extra_roots_file(path)?,
-            None => TrustRoots::public()?,
-        };
-        let allow = settings
-            .allow_hosts
-            .iter()
-            .fold(AllowList::public_only(), |allow, network| {
-                allow.with_network(network.network(), network.prefix_len())
-            });
-        let config = MailerConfig {
-            helo_name,
-            trust,
-            allow,
-            timeouts: Timeouts::default(),
-        };
+        let config = settings.mailer_config(Timeouts::default())?;
         Ok(TestMailer {
             config,
             counter: TestMailCounter::new(settings.test_mail_limit),
