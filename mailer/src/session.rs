@@ -32,7 +32,7 @@ use crate::reply::{Capabilities, Reply};
 use crate::stream::{LinkHandle, SessionStream, SharedTranscript, TappedTcp};
 use crate::tls::{classify_handshake_error, CertificateProblem, HandshakeFailure};
 
-/// Where to connect, as the seller entered it and the shared validation normalised it.
+/// The server to connect to, as the seller entered it and the shared validation normalised it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerTarget {
     /// A host name in ASCII (A-labels) or an IP address.
@@ -101,14 +101,14 @@ impl PhaseLimit {
     }
 }
 
-/// What went wrong in a step.
+/// The failure of a step.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FailureKind {
     /// DNS found no address for the host.
     HostNotFound { detail: String },
     /// Every address of the host is in a class the operator has not allowed.
     AddressBlocked { address: IpAddr, class: AddressClass },
-    /// The host answered the connection attempt with a reset: nothing listens on the port.
+    /// The host reset the connection attempt, so nothing listens on the port.
     ConnectionRefused,
     /// The network could not reach the host, such as "network unreachable".
     Unreachable { detail: String },
@@ -133,7 +133,7 @@ pub enum FailureKind {
     AuthNotOffered,
     /// The server offers AUTH, but neither PLAIN nor LOGIN.
     NoCommonAuthMechanism { offered: Vec<String> },
-    /// The server answered with a 4xx or 5xx reply.
+    /// The server replied with a 4xx or 5xx code.
     Rejected(Reply),
     /// The server closed the connection without a reply.
     ConnectionClosed,
@@ -152,7 +152,7 @@ pub struct SessionFailure {
     pub kind: FailureKind,
 }
 
-/// Why a step was not run.
+/// The reason a step was skipped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SkipReason {
     /// An earlier step failed.
@@ -163,7 +163,7 @@ pub enum SkipReason {
     NoLogin,
 }
 
-/// How a step ended.
+/// The outcome of a step.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StepOutcome {
     /// Done. `info` adds what the reply does not show, such as the resolved addresses.

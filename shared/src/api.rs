@@ -76,7 +76,7 @@ pub struct LastTest {
     pub verdict: String,
 }
 
-/// Why and when the system deactivated a server.
+/// The time and reason of the system deactivating a server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deactivation {
     /// RFC 3339 time stamp.
@@ -169,7 +169,7 @@ impl SmtpStep {
     }
 }
 
-/// How one step of the session went.
+/// The outcome of one step of the session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StepStatus {
