@@ -55,7 +55,7 @@ pub struct Settings {
     pub frontend_dir: PathBuf,
     /// Whether the session cookie carries `Secure`; needed when a TLS proxy serves the page.
     pub secure_cookies: bool,
-    /// How the outbox sends, retries and gives up (`POSTAUSGANG_OUTBOX_*`).
+    /// The outbox's sending, retry and give-up settings (`POSTAUSGANG_OUTBOX_*`).
     pub outbox: crate::outbox::OutboxSettings,
     /// The limit on test mails per account and time window. Neither a variable nor a config
     /// key sets it, so tests and embedders change the default here.

@@ -15,7 +15,7 @@ use crate::reply::Reply;
 use crate::session::{FailureKind, ServerTarget, SessionFailure, SkipReason, StepOutcome, StepRecord};
 use crate::tls::CertificateProblem;
 
-/// What the mailer knows about the settings, for messages that name them.
+/// The settings that verdict messages name.
 #[derive(Debug, Clone, Copy)]
 pub struct DiagnosisContext<'a> {
     pub target: &'a ServerTarget,
@@ -31,7 +31,7 @@ pub struct DiagnosisContext<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Verdict {
-    /// The server accepted the mail; `reply` is its answer after DATA.
+    /// The server accepted the mail; `reply` is its reply after DATA.
     Accepted {
         reply: String,
     },

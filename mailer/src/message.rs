@@ -19,7 +19,7 @@ pub struct Attachment {
     pub content: Vec<u8>,
 }
 
-/// One mail to send: who sends it, who gets it, and what it says.
+/// One mail to send: sender, recipients and content.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutgoingMail {
     pub from: Mailbox,
@@ -141,7 +141,7 @@ fn needs_smtputf8(data: &[u8], envelope_from: &Address, recipients: &[Address]) 
             .any(|address| !address.to_string().is_ascii())
 }
 
-/// Why a mail could not be built.
+/// The reason a mail could not be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MessageError {
     /// A CR, LF or other control character in a value that becomes a header. It would let the

@@ -112,7 +112,7 @@ pub enum FailureKind {
     ConnectionRefused,
     /// The network could not reach the host, such as "network unreachable".
     Unreachable { detail: String },
-    /// The phase did not finish in time. `whole_attempt` says whether the attempt's deadline
+    /// The phase did not finish in time. `whole_attempt` is true when the attempt's deadline
     /// ended it rather than the phase's own limit.
     TimedOut { limit: Duration, whole_attempt: bool },
     /// TLS was expected but the server sent plain text, such as an SMTP greeting on port 587.
@@ -451,7 +451,7 @@ impl SmtpSession {
         if !self.is_broken() {
             self.journal.label_next_write("QUIT");
             let limit = self.timeouts.command.min(Duration::from_secs(5));
-            // The mail is accepted at this point, so a server that does not answer QUIT
+            // The mail is accepted at this point, so a server that does not reply to QUIT
             // changes nothing.
             let _ = tokio::time::timeout(limit, self.connection.quit()).await;
         }
@@ -1023,7 +1023,7 @@ impl Opening<'_> {
         let limit = self.deadline.limit(self.config.timeouts.command);
         let mut reply = run_command(connection, &mut self.journal, step, &label, command, limit).await?;
 
-        // LOGIN asks for the user name and the password in two 334 challenges.
+        // LOGIN requests the user name and the password in two 334 challenges.
         for _ in 0..2 {
             let Some(challenge) = reply.clone().filter(|reply| reply.code == 334) else {
                 break;

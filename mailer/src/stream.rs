@@ -35,7 +35,7 @@ pub(crate) struct ReceivedReply {
     pub(crate) received_at: Instant,
 }
 
-/// What the server sent, line by line, and the notes the session adds about its own commands.
+/// The transcript: the server's lines, and the notes the session adds about its own commands.
 #[derive(Debug, Default)]
 pub(crate) struct Transcript {
     entries: Vec<String>,

@@ -13,7 +13,7 @@ use rustls::pki_types::CertificateDer;
 use rustls::RootCertStore;
 use tokio_rustls::TlsConnector;
 
-/// Why the trusted roots could not be loaded.
+/// The reason the trusted roots could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum TrustRootsError {
     #[error("cannot read the extra root certificates from {path}: {source}")]
@@ -119,7 +119,7 @@ fn public_root_store() -> RootCertStore {
     }
 }
 
-/// What was wrong with the server's certificate.
+/// The problem found in the server's certificate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CertificateProblem {
     /// Issued by a CA that is not trusted, which includes self-signed certificates.
@@ -134,7 +134,7 @@ pub enum CertificateProblem {
     Other,
 }
 
-/// How a TLS handshake failed, as far as the client can tell.
+/// The kind of TLS handshake failure, as far as the client can tell.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum HandshakeFailure {
     Certificate(CertificateProblem, String),

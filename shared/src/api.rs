@@ -190,7 +190,7 @@ pub struct StepResult {
     pub detail: Option<String>,
 }
 
-/// The answer to a test mail: one line per step, and a verdict that says what to change.
+/// The result of a test mail: one line per step, and a verdict that states what to change.
 ///
 /// `F` is how a client reads the hints: the default [`FindingView`], or [`FindingText`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -221,16 +221,16 @@ pub fn count_findings(findings: &[FindingView], field: Option<Field>, severity: 
         .count()
 }
 
-/// How a change moved the account's default server. Sent only when the default changed.
+/// The move of the account's default server caused by a change. Sent only when the default changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DefaultChange {
     /// The server that is the default now; `None` when no active server is left.
     pub default_server_id: Option<i64>,
-    /// What happened, in the request's language, such as "„Shop“ ist jetzt der Standardserver."
+    /// A description of the move in the request's language, such as "„Shop“ ist jetzt der Standardserver."
     pub message: String,
 }
 
-/// Body of the answers to create, update and "set as default": the saved server, with the
+/// Body of the responses to create, update and "set as default": the saved server, with the
 /// fields of [`ServerView`] at the top level, and the default change if there was one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServerSaved {
@@ -240,7 +240,7 @@ pub struct ServerSaved {
     pub default_change: Option<DefaultChange>,
 }
 
-/// Body of the answer to `DELETE /api/servers/{id}`.
+/// Body of the response to `DELETE /api/servers/{id}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServerDeleted {
     pub id: i64,

@@ -187,7 +187,7 @@ impl SmtpServer {
             return Vec::new();
         };
         // The server may be halfway through writing a record, so only lines that end in a
-        // newline are complete; the last piece of the split is the unfinished rest.
+        // newline are complete. The last piece of the split is the unfinished rest.
         let mut pieces: Vec<&str> = text.split('\n').collect();
         pieces.pop();
         pieces

@@ -1,4 +1,4 @@
-//! Who calls the outbox's endpoints: a shop system with an API token, or the seller's page
+//! The caller of the outbox's endpoints: a shop system with an API token, or the seller's page
 //! with the session cookie.
 
 use actix_web::dev::Payload;
@@ -13,7 +13,7 @@ use crate::auth::CurrentAccount;
 use crate::error::ApiError;
 use crate::store::{AccountId, Store};
 
-/// How the caller authenticated.
+/// The caller's way of authenticating.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Credential {
     Token(TokenId),

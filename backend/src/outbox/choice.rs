@@ -21,7 +21,7 @@ pub struct Candidate {
     pub sender: Mailbox,
 }
 
-/// Why no server could be chosen.
+/// The reason no server could be chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NoServer {
     /// The request named a server the account does not have.

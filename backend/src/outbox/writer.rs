@@ -59,7 +59,7 @@ enum Command {
         id: MessageId,
         reply: Reply<bool>,
     },
-    /// Answers once every command sent before it is committed.
+    /// Resolves once every command sent before it is committed.
     Flush(Reply<()>),
 }
 
@@ -261,7 +261,7 @@ fn in_savepoint<T>(
 }
 
 fn send_answer(answer: Answer) {
-    // A caller that stopped waiting (a closed HTTP connection) no longer needs the answer.
+    // A caller that stopped waiting (a closed HTTP connection) no longer needs the reply.
     match answer {
         Answer::Insert(reply, result) => drop(reply.send(result)),
         Answer::Claim(reply, result) => drop(reply.send(result)),
