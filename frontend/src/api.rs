@@ -5,15 +5,15 @@
 //! backend requires as its CSRF defence.
 
 use gloo_net::http::{Request, RequestBuilder, Response};
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 use shared::api::{
     AccountView, Credentials, DefaultChange, ErrorBody, FindingText, ServerDeleted, ServerView,
     TestMailRequest, TestMailResult, UnsavedTestMailRequest,
 };
 use shared::{Language, ServerInput};
 
+use crate::bodies;
 use crate::i18n::Text;
+use crate::json::{self, Object};
 
 /// Value of the CSRF header on state-changing requests.
 const REQUESTED_WITH: &str = "postausgang";
@@ -65,39 +65,43 @@ impl ApiError {
 
 /// `GET /api/account`: the logged-in account, or `NotAuthenticated`.
 pub async fn load_account(language: Language) -> Result<AccountView, ApiError> {
-    let response = send(read(Request::get("/api/account"), language), None::<&()>).await?;
-    parse_json(response).await
+    let response = send(read(Request::get("/api/account"), language), None).await?;
+    parse(response, bodies::account).await
 }
 
 /// `POST /api/accounts`: creates an account and starts its session.
 pub async fn sign_up(credentials: &Credentials, language: Language) -> Result<(), ApiError> {
-    send(write(Request::post("/api/accounts"), language), Some(credentials)).await?;
+    let body = bodies::credentials(credentials);
+    send(write(Request::post("/api/accounts"), language), Some(body)).await?;
     Ok(())
 }
 
 /// `POST /api/session`: logs in.
 pub async fn log_in(credentials: &Credentials, language: Language) -> Result<(), ApiError> {
-    send(write(Request::post("/api/session"), language), Some(credentials)).await?;
+    let body = bodies::credentials(credentials);
+    send(write(Request::post("/api/session"), language), Some(body)).await?;
     Ok(())
 }
 
 /// `DELETE /api/session`: logs out.
 pub async fn log_out(language: Language) -> Result<(), ApiError> {
-    send(write(Request::delete("/api/session"), language), None::<&()>).await?;
+    send(write(Request::delete("/api/session"), language), None).await?;
     Ok(())
 }
 
 /// `GET /api/servers`: the account's servers.
 pub async fn list_servers(language: Language) -> Result<Vec<StoredServer>, ApiError> {
-    let response = send(read(Request::get("/api/servers"), language), None::<&()>).await?;
-    parse_json(response).await
+    let response = send(read(Request::get("/api/servers"), language), None).await?;
+    let status = response.status();
+    let text = response.text().await.map_err(|_| ApiError::Unreachable)?;
+    json::parse_list(&text, bodies::server).ok_or(ApiError::UnexpectedAnswer { status })
 }
 
 /// `GET /api/servers/{id}`: one stored server.
 pub async fn load_server(id: i64, language: Language) -> Result<StoredServer, ApiError> {
     let url = format!("/api/servers/{id}");
-    let response = send(read(Request::get(&url), language), None::<&()>).await?;
-    parse_json(response).await
+    let response = send(read(Request::get(&url), language), None).await?;
+    parse(response, bodies::server).await
 }
 
 /// `POST /api/servers` for a new server, `PUT /api/servers/{id}` for a stored one.
@@ -110,22 +114,22 @@ pub async fn save_server(
         Some(id) => Request::put(&format!("/api/servers/{id}")),
         None => Request::post("/api/servers"),
     };
-    let response = send(write(request, language), Some(input)).await?;
-    parse_saved(response).await
+    let response = send(write(request, language), Some(bodies::server_input(input))).await?;
+    parse(response, saved_server).await
 }
 
 /// `DELETE /api/servers/{id}`.
 pub async fn delete_server(id: i64, language: Language) -> Result<ServerDeleted, ApiError> {
     let url = format!("/api/servers/{id}");
-    let response = send(write(Request::delete(&url), language), None::<&()>).await?;
-    parse_json(response).await
+    let response = send(write(Request::delete(&url), language), None).await?;
+    parse(response, bodies::server_deleted).await
 }
 
 /// `POST /api/servers/{id}/default`: makes a server the account's default.
 pub async fn make_default(id: i64, language: Language) -> Result<SavedServer, ApiError> {
     let url = format!("/api/servers/{id}/default");
-    let response = send(write(Request::post(&url), language), None::<&()>).await?;
-    parse_saved(response).await
+    let response = send(write(Request::post(&url), language), None).await?;
+    parse(response, saved_server).await
 }
 
 /// `POST /api/servers/{id}/test-mail`: tests a stored server as stored.
@@ -135,8 +139,9 @@ pub async fn test_stored_server(
     language: Language,
 ) -> Result<TestMailResult<FindingText>, ApiError> {
     let url = format!("/api/servers/{id}/test-mail");
-    let response = send(write(Request::post(&url), language), Some(request)).await?;
-    parse_json(response).await
+    let body = bodies::test_mail_request(request);
+    let response = send(write(Request::post(&url), language), Some(body)).await?;
+    parse(response, bodies::test_mail_result).await
 }
 
 /// `POST /api/test-mail`: tests the form's settings, saved or not.
@@ -144,24 +149,28 @@ pub async fn test_unsaved_server(
     request: &UnsavedTestMailRequest,
     language: Language,
 ) -> Result<TestMailResult<FindingText>, ApiError> {
-    let response = send(write(Request::post("/api/test-mail"), language), Some(request)).await?;
-    parse_json(response).await
+    let body = bodies::unsaved_test_mail_request(request);
+    let response = send(write(Request::post("/api/test-mail"), language), Some(body)).await?;
+    parse(response, bodies::test_mail_result).await
 }
 
-fn read(builder: RequestBuilder, language: Language) -> RequestBuilder {
+/// A request that only reads: the seller's language and the JSON answer it expects.
+pub(crate) fn read(builder: RequestBuilder, language: Language) -> RequestBuilder {
     builder
         .header("Accept-Language", language.tag())
         .header("Accept", "application/json")
 }
 
-fn write(builder: RequestBuilder, language: Language) -> RequestBuilder {
+/// A state-changing request: as [`read`], plus the CSRF header.
+pub(crate) fn write(builder: RequestBuilder, language: Language) -> RequestBuilder {
     read(builder, language).header("X-Requested-With", REQUESTED_WITH)
 }
 
-/// Sends a request and turns every non-2xx answer into an `ApiError`.
-async fn send<B: Serialize>(builder: RequestBuilder, body: Option<&B>) -> Result<Response, ApiError> {
+/// Sends a request with an optional JSON body and turns every non-2xx answer into an
+/// `ApiError`.
+pub(crate) async fn send(builder: RequestBuilder, body: Option<String>) -> Result<Response, ApiError> {
     let request = match body {
-        Some(body) => builder.json(body),
+        Some(body) => builder.header("Content-Type", "application/json").body(body),
         None => builder.build(),
     };
     let request = request.map_err(|_| ApiError::UnexpectedAnswer { status: 0 })?;
@@ -171,39 +180,27 @@ async fn send<B: Serialize>(builder: RequestBuilder, body: Option<&B>) -> Result
     }
 
     let status = response.status();
-    let body: ErrorResponse = parse_json(response).await?;
+    let body = parse(response, bodies::error).await?;
     Err(match status {
         401 => ApiError::NotAuthenticated(body),
         _ => ApiError::Rejected { status, body },
     })
 }
 
-/// Reads a `ServerSaved` body as a server and, separately, its `default_change`.
-///
-/// Deserialising `ServerSaved` directly goes through `#[serde(flatten)]`, which compiles a second
-/// copy of every nested deserialiser and added about 9 KB to the gzipped wasm.
-async fn parse_saved(response: Response) -> Result<SavedServer, ApiError> {
-    #[derive(Deserialize)]
-    struct DefaultChangeField {
-        #[serde(default)]
-        default_change: Option<DefaultChange>,
-    }
-
-    let status = response.status();
-    let unexpected = |_| ApiError::UnexpectedAnswer { status };
-    let text = response.text().await.map_err(|_| ApiError::Unreachable)?;
-    let server: StoredServer = serde_json::from_str(&text).map_err(unexpected)?;
-    let field: DefaultChangeField = serde_json::from_str(&text).map_err(unexpected)?;
-    Ok(SavedServer {
-        server,
-        default_change: field.default_change,
+/// Reads a created, updated or new default server, and the note if the default moved.
+fn saved_server(body: &Object) -> Option<SavedServer> {
+    Some(SavedServer {
+        server: bodies::server(body)?,
+        default_change: bodies::default_change(body),
     })
 }
 
-async fn parse_json<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+/// Reads a response's JSON object with `read`.
+pub(crate) async fn parse<T>(response: Response, read: fn(&Object) -> Option<T>) -> Result<T, ApiError> {
     let status = response.status();
-    response
-        .json::<T>()
-        .await
-        .map_err(|_| ApiError::UnexpectedAnswer { status })
+    let text = response.text().await.map_err(|_| ApiError::Unreachable)?;
+    Object::parse(&text)
+        .as_ref()
+        .and_then(read)
+        .ok_or(ApiError::UnexpectedAnswer { status })
 }
