@@ -1,7 +1,7 @@
 //! The seller's language: chosen once, remembered in the browser, German when nothing fits.
 
-use gloo_storage::{LocalStorage, Storage};
 use shared::Language;
+use web_sys::Storage;
 
 use crate::i18n::Text;
 
@@ -11,7 +11,20 @@ const STORAGE_KEY: &str = "postausgang.language";
 /// Returns the language to start with: the seller's earlier choice, else the first of the
 /// browser's preferred languages that the page speaks, else German.
 pub fn initial_language() -> Language {
-    LocalStorage::get::<Language>(STORAGE_KEY).unwrap_or_else(|_| browser_language())
+    local_storage()
+        .and_then(|storage| storage.get_item(STORAGE_KEY).ok().flatten())
+        .and_then(|tag| supported_language(stored_tag(&tag)))
+        .unwrap_or_else(browser_language)
+}
+
+/// Returns the tag of a stored choice. Earlier versions of the page stored it as a JSON string
+/// (`"en"` with the quotes), so the quotes are dropped.
+fn stored_tag(value: &str) -> &str {
+    value.trim_matches('"')
+}
+
+fn local_storage() -> Option<Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
 }
 
 /// Stores the seller's choice and sets `<html lang>` and the title, so that screen readers and
@@ -19,7 +32,9 @@ pub fn initial_language() -> Language {
 pub fn apply_language(language: Language, remember: bool) {
     if remember {
         // Without local storage the choice is lost on the next visit, and nothing else fails.
-        let _ = LocalStorage::set(STORAGE_KEY, language);
+        if let Some(storage) = local_storage() {
+            let _ = storage.set_item(STORAGE_KEY, language.tag());
+        }
     }
     let Some(document) = web_sys::window().and_then(|window| window.document()) else {
         return;

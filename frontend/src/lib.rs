@@ -6,8 +6,10 @@
 
 pub mod api;
 pub mod app;
+pub mod bodies;
 pub mod components;
 pub mod form;
 pub mod i18n;
+pub mod json;
 pub mod language;
 pub mod pages;
