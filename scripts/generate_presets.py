@@ -31,12 +31,12 @@ def rust_string(value):
 
 
 def rust_text(text, indent):
-    """Writes a Text literal with each language on its own line, as rustfmt leaves long strings."""
+    """Writes a Text with each language on its own line, as rustfmt leaves long strings."""
     inner = " " * (indent + 4)
     return (
-        f"Text {{\n{inner}de: {rust_string(text['de'])},\n{inner}en: {rust_string(text['en'])},\n"
+        f"Text::new(\n{inner}{rust_string(text['de'])},\n{inner}{rust_string(text['en'])},\n"
         + " " * indent
-        + "}"
+        + ")"
     )
 
 

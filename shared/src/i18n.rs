@@ -46,9 +46,37 @@ impl Language {
         ranked.first().map(|(_, language)| *language).unwrap_or_default()
     }
 
+    /// Returns the language texts are written in: this one, or the build's only language.
+    ///
+    /// The settings page is built once per language (the features `german-only` and
+    /// `english-only`). There this returns a constant, so the compiler drops the other
+    /// language's texts from the wasm. Every function that chooses a text matches on it.
+    #[inline(always)]
+    pub fn effective(self) -> Language {
+        if cfg!(feature = "german-only") {
+            Language::De
+        } else if cfg!(feature = "english-only") {
+            Language::En
+        } else {
+            self
+        }
+    }
+
+    /// Returns the only language of a single-language build, or `None` in a build with both.
+    pub fn only() -> Option<Language> {
+        if cfg!(feature = "german-only") {
+            Some(Language::De)
+        } else if cfg!(feature = "english-only") {
+            Some(Language::En)
+        } else {
+            None
+        }
+    }
+
     /// Picks one of two texts.
+    #[inline(always)]
     pub fn pick<'a>(self, german: &'a str, english: &'a str) -> &'a str {
-        match self {
+        match self.effective() {
             Language::De => german,
             Language::En => english,
         }

@@ -292,7 +292,7 @@ impl LimitProblem {
     /// Renders the problem for a seller: the field, what is wrong and the fix.
     pub fn message(&self, language: Language) -> String {
         let label = self.field().label(language);
-        match (self, language) {
+        match (self, language.effective()) {
             (LimitProblem::NotWholeNumber { value, .. }, Language::De) => format!(
                 "{label}: „{value}“ ist keine ganze Zahl. Bitte eine ganze Zahl ab 1 eingeben oder das Feld leer lassen (kein Limit)."
             ),

@@ -43,7 +43,7 @@ fn shows_accepted_forms(problem: &AddressProblem) -> bool {
 /// Returns the forms a field accepts, with examples.
 fn accepted_forms(field: Field, language: Language) -> String {
     let takes_a_list = matches!(field, Field::Bcc | Field::TestRecipient);
-    match (language, takes_a_list) {
+    match (language.effective(), takes_a_list) {
         (Language::De, false) => {
             format!("Erlaubt sind „{EXAMPLE_ADDRESS}“ oder „Max Mustermann <{EXAMPLE_ADDRESS}>“.")
         }
@@ -78,7 +78,7 @@ fn describe_problem(field: Field, problem: &AddressProblem, language: Language) 
 /// Describes problems with the text as a whole: characters, brackets, quotes, the `@`.
 fn describe_structure_problem(field: Field, problem: &AddressProblem, language: Language) -> Option<String> {
     let takes_a_list = matches!(field, Field::Bcc | Field::TestRecipient);
-    let text = match (problem, language) {
+    let text = match (problem, language.effective()) {
         (AddressProblem::Empty, Language::De) => "Bitte eine Adresse eingeben.".to_owned(),
         (AddressProblem::Empty, Language::En) => "Please enter an address.".to_owned(),
         (AddressProblem::ControlCharacter { code_point }, Language::De) => format!(
@@ -146,7 +146,7 @@ fn describe_structure_problem(field: Field, problem: &AddressProblem, language: 
 
 /// Describes problems with the part before the `@`.
 fn describe_local_part_problem(problem: &AddressProblem, language: Language) -> Option<String> {
-    let text = match (problem, language) {
+    let text = match (problem, language.effective()) {
         (AddressProblem::EmptyLocalPart, Language::De) => {
             "Vor dem @ fehlt der Name des Postfachs, z. B. info@example.com.".to_owned()
         }
@@ -186,7 +186,7 @@ fn describe_local_part_problem(problem: &AddressProblem, language: Language) -> 
 
 /// Describes problems with the domain after the `@`.
 fn describe_domain_problem(problem: &AddressProblem, language: Language) -> Option<String> {
-    let text = match (problem, language) {
+    let text = match (problem, language.effective()) {
         (AddressProblem::EmptyDomain, Language::De) => "Nach dem @ fehlt die Domain, z. B. max@example.com.".to_owned(),
         (AddressProblem::EmptyDomain, Language::En) => "The domain after the @ is missing, such as max@example.com.".to_owned(),
         (AddressProblem::DomainLiteral, Language::De) => "Eine IP-Adresse in eckigen Klammern ist als Domain nicht erlaubt. \
@@ -244,7 +244,7 @@ fn describe_domain_problem(problem: &AddressProblem, language: Language) -> Opti
 
 /// Renders the sender and BCC findings other than invalid addresses, without the field label.
 pub(super) fn render(code: &FindingCode, language: Language) -> Option<String> {
-    let text = match (code, language) {
+    let text = match (code, language.effective()) {
         (FindingCode::NonAsciiLocalPart { address }, Language::De) => format!(
             "{} enthält vor dem @ Zeichen außerhalb von ASCII, etwa Umlaute. Solche Adressen nehmen nur Server an, \
              die SMTPUTF8 beherrschen, und viele Empfänger nicht. Besser eine Adresse ohne Umlaute vor dem @ verwenden.",

@@ -36,7 +36,7 @@ pub(crate) fn render(finding: &Finding, language: Language) -> String {
 /// Quotes a value the way each language does, with invisible characters made visible.
 fn quote(value: &str, language: Language) -> String {
     let value = make_visible(value);
-    match language {
+    match language.effective() {
         Language::De => format!("„{value}“"),
         Language::En => format!("\"{value}\""),
     }

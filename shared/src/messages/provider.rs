@@ -8,7 +8,7 @@ use crate::report::FindingCode;
 /// Renders the finding without the field label, or `None` when another module owns the code.
 pub(super) fn render(code: &FindingCode, language: Language) -> Option<String> {
     match code {
-        FindingCode::UnknownProvider { provider } => Some(match language {
+        FindingCode::UnknownProvider { provider } => Some(match language.effective() {
             Language::De => format!(
                 "{} ist kein bekannter Anbieter. Bitte einen Anbieter aus der Liste wählen oder „{}“.",
                 quote(provider, language),
@@ -41,7 +41,7 @@ pub(super) fn render(code: &FindingCode, language: Language) -> Option<String> {
 fn render_sender_of_other_provider(domain: &str, provider: &str, language: Language) -> String {
     let (name, host) =
         presets::preset_by_id(provider).map_or((provider, ""), |preset| (preset.short_name, preset.host));
-    match language {
+    match language.effective() {
         Language::De => format!(
             "Adressen von {domain} können nur über den Server von {name} zuverlässig versendet werden; über einen \
              anderen Server fallen die Mails bei der DMARC-Prüfung der Empfänger durch und landen im Spam oder \
@@ -63,7 +63,7 @@ fn render_amazon_approved_sender(sender: &str, language: Language) -> String {
     } else {
         sender.to_owned()
     };
-    match language {
+    match language.effective() {
         Language::De => format!(
             "Damit Amazon Ihre Nachricht an Käufer weiterleitet, muss {sender} in Seller Central als zugelassener \
              Absender eingetragen sein, bei mehreren Marktplätzen für jeden einzeln."
@@ -91,7 +91,7 @@ fn render_preset_hint(code: &FindingCode, language: Language) -> Option<String> 
     };
     let preset = presets::preset_by_id(provider)?;
     let name = preset.short_name;
-    let text = match (code, language) {
+    let text = match (code, language.effective()) {
         (FindingCode::HostNotOfProvider { .. }, _) => render_host_not_of_provider(preset, language),
         (FindingCode::AppPasswordRequired { .. }, Language::De) => format!(
             "{name} nimmt von Programmen wie Postausgang nur ein eigenes App-Passwort an, nicht das normale Passwort \
@@ -155,7 +155,7 @@ fn render_preset_hint(code: &FindingCode, language: Language) -> Option<String> 
 fn render_host_not_of_provider(preset: &ProviderPreset, language: Language) -> String {
     let (name, host, port) = (preset.short_name, preset.host, preset.port);
     let security = security_name(preset.security, language);
-    match language {
+    match language.effective() {
         Language::De => format!(
             "Dieser Server gehört nicht zu {name}. Für {name} ist {host} richtig (Port {port}, {security})."
         ),
@@ -167,7 +167,7 @@ fn render_host_not_of_provider(preset: &ProviderPreset, language: Language) -> S
 
 /// Renders the preset's note, preceded by its login form where the note does not say it.
 fn render_provider_note(preset: &ProviderPreset, language: Language) -> String {
-    let login = match (preset.login, language) {
+    let login = match (preset.login, language.effective()) {
         (LoginForm::Described(text), Language::De) => format!("Login ist {}. ", text.get(language)),
         (LoginForm::Described(text), Language::En) => format!("The login is {}. ", text.get(language)),
         _ => String::new(),

@@ -13,7 +13,7 @@ pub(super) fn render(code: &FindingCode, language: Language) -> Option<String> {
 }
 
 fn render_general(code: &FindingCode, language: Language) -> Option<String> {
-    let text = match (code, language) {
+    let text = match (code, language.effective()) {
         (FindingCode::Required, Language::De) => "Bitte ausfüllen.".to_owned(),
         (FindingCode::Required, Language::En) => "Please fill in this field.".to_owned(),
         (FindingCode::ControlCharacter { code_point }, Language::De) => format!(
@@ -49,7 +49,7 @@ fn render_host(code: &FindingCode, language: Language) -> Option<String> {
 
 /// Texts for what normalisation strips from the host, or what makes it invalid.
 fn render_host_shape(code: &FindingCode, language: Language) -> Option<String> {
-    let text = match (code, language) {
+    let text = match (code, language.effective()) {
         (FindingCode::SchemeRemoved { scheme }, Language::De) => {
             format!("„{scheme}://“ gehört nicht zum Servernamen. Gespeichert wird der Name ohne diesen Vorsatz.")
         }
@@ -121,7 +121,7 @@ fn render_host_shape(code: &FindingCode, language: Language) -> Option<String> {
 
 /// Texts for hosts that are valid but will probably not work.
 fn render_host_warning(code: &FindingCode, language: Language) -> Option<String> {
-    let text = match (code, language) {
+    let text = match (code, language.effective()) {
         (FindingCode::HostIsIpAddress { ip }, Language::De) => format!(
             "Das Zertifikat des Servers gilt für einen Namen (z. B. smtp.example.com), nicht für {ip}; \
              die verschlüsselte Verbindung scheitert daher meist. Bitte den Servernamen eintragen."
@@ -163,7 +163,7 @@ fn render_host_warning(code: &FindingCode, language: Language) -> Option<String>
 
 /// Texts for port and security, alone and combined.
 fn render_connection(code: &FindingCode, language: Language) -> Option<String> {
-    let text = match (code, language) {
+    let text = match (code, language.effective()) {
         (FindingCode::PortSuffixContradictsPort { suffix_port, port }, Language::De) => format!(
             "Im Servernamen stand Port {suffix_port}, hier steht aber {port}. Bitte den richtigen Port wählen."
         ),
@@ -238,7 +238,7 @@ fn render_connection(code: &FindingCode, language: Language) -> Option<String> {
 
 /// Texts for login and password.
 fn render_credentials(code: &FindingCode, language: Language) -> Option<String> {
-    let text = match (code, language) {
+    let text = match (code, language.effective()) {
         (FindingCode::LoginDomainDiffers { login_domain, sender_domain }, Language::De) => format!(
             "Das Konto gehört zu {login_domain}, der Absender zu {sender_domain}. Viele Anbieter lehnen Absender ab, \
              die nicht zum Konto gehören (Antwort 553 5.7.1). Richten Sie den Absender dort als Alias ein oder \

@@ -24,10 +24,10 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         mail_access_switch: false,
         account_specific_host: false,
         other_sender_domains: false,
-        note: Text {
-            de: "Login ist die vollständige E-Mail-Adresse, Passwort das Passwort dieses STRATO-Postfachs.",
-            en: "The login is the full e-mail address, the password is the one of this STRATO mailbox.",
-        },
+        note: Text::new(
+            "Login ist die vollständige E-Mail-Adresse, Passwort das Passwort dieses STRATO-Postfachs.",
+            "The login is the full e-mail address, the password is the one of this STRATO mailbox.",
+        ),
         sending_limit: None,
         verified: true,
     },
@@ -61,10 +61,10 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         mail_access_switch: false,
         account_specific_host: false,
         other_sender_domains: false,
-        note: Text {
-            de: "Login ist die vollständige E-Mail-Adresse. Passwort ist das des Postfachs, nicht das Ihres IONOS-Kundenkontos. Seit 29.01.2024 lehnt IONOS laut eigener Hilfe Absender ab, deren Domain nicht zu Ihrem IONOS-Vertrag gehört („Sender address is not allowed“).",
-            en: "The login is the full e-mail address. The password is the mailbox's, not the one of your IONOS customer account. Since 29 January 2024, IONOS help says that it rejects senders whose domain is not part of your IONOS contract (\"Sender address is not allowed\").",
-        },
+        note: Text::new(
+            "Login ist die vollständige E-Mail-Adresse. Passwort ist das des Postfachs, nicht das Ihres IONOS-Kundenkontos. Seit 29.01.2024 lehnt IONOS laut eigener Hilfe Absender ab, deren Domain nicht zu Ihrem IONOS-Vertrag gehört („Sender address is not allowed“).",
+            "The login is the full e-mail address. The password is the mailbox's, not the one of your IONOS customer account. Since 29 January 2024, IONOS help says that it rejects senders whose domain is not part of your IONOS contract (\"Sender address is not allowed\").",
+        ),
         sending_limit: None,
         verified: true,
     },
@@ -86,14 +86,14 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         mail_access_switch: false,
         account_specific_host: false,
         other_sender_domains: false,
-        note: Text {
-            de: "Login ist die vollständige E-Mail-Adresse, Passwort das des Postfachs. Postfächer bei Jimdo liegen zum Teil bei Rackspace; neuere Jimdo-Postfächer vielleicht nicht.",
-            en: "The login is the full e-mail address, the password is the mailbox's. Some Jimdo mailboxes are hosted by Rackspace; newer Jimdo mailboxes may not be.",
-        },
-        sending_limit: Some(Text {
-            de: "Dieselbe Nachricht an höchstens 250 Empfänger (Bedingungen von Rackspace, laut Jimdo-Hilfe).",
-            en: "The same message to at most 250 recipients (Rackspace terms, according to Jimdo help).",
-        }),
+        note: Text::new(
+            "Login ist die vollständige E-Mail-Adresse, Passwort das des Postfachs. Postfächer bei Jimdo liegen zum Teil bei Rackspace; neuere Jimdo-Postfächer vielleicht nicht.",
+            "The login is the full e-mail address, the password is the mailbox's. Some Jimdo mailboxes are hosted by Rackspace; newer Jimdo mailboxes may not be.",
+        ),
+        sending_limit: Some(Text::new(
+            "Dieselbe Nachricht an höchstens 250 Empfänger (Bedingungen von Rackspace, laut Jimdo-Hilfe).",
+            "The same message to at most 250 recipients (Rackspace terms, according to Jimdo help).",
+        )),
         verified: true,
     },
     ProviderPreset {
@@ -115,14 +115,14 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         mail_access_switch: false,
         account_specific_host: false,
         other_sender_domains: false,
-        note: Text {
-            de: "Login ist die vollständige Gmail- oder Google-Workspace-Adresse. Das normale Google-Passwort wird abgelehnt (534 5.7.9 oder 535 5.7.8): Sie brauchen ein App-Passwort, das die Bestätigung in zwei Schritten voraussetzt. Workspace-Administratoren können App-Passwörter sperren.",
-            en: "The login is the full Gmail or Google Workspace address. Google rejects the normal password (534 5.7.9 or 535 5.7.8): you need an app password, which requires 2-Step Verification. Workspace administrators can disable app passwords.",
-        },
-        sending_limit: Some(Text {
-            de: "500 Mails pro Tag bei privatem Gmail oder einem Workspace-Testkonto, 2.000 bei bezahltem Workspace, höchstens 100 Empfänger je Mail, gerechnet über 24 Stunden.",
-            en: "500 mails a day for personal Gmail or a Workspace trial, 2,000 for paid Workspace, at most 100 recipients per mail, over a rolling 24 hours.",
-        }),
+        note: Text::new(
+            "Login ist die vollständige Gmail- oder Google-Workspace-Adresse. Das normale Google-Passwort wird abgelehnt (534 5.7.9 oder 535 5.7.8): Sie brauchen ein App-Passwort, das die Bestätigung in zwei Schritten voraussetzt. Workspace-Administratoren können App-Passwörter sperren.",
+            "The login is the full Gmail or Google Workspace address. Google rejects the normal password (534 5.7.9 or 535 5.7.8): you need an app password, which requires 2-Step Verification. Workspace administrators can disable app passwords.",
+        ),
+        sending_limit: Some(Text::new(
+            "500 Mails pro Tag bei privatem Gmail oder einem Workspace-Testkonto, 2.000 bei bezahltem Workspace, höchstens 100 Empfänger je Mail, gerechnet über 24 Stunden.",
+            "500 mails a day for personal Gmail or a Workspace trial, 2,000 for paid Workspace, at most 100 recipients per mail, over a rolling 24 hours.",
+        )),
         verified: true,
     },
     ProviderPreset {
@@ -171,10 +171,10 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         mail_access_switch: true,
         account_specific_host: false,
         other_sender_domains: false,
-        note: Text {
-            de: "Login ist der Teil Ihrer Adresse vor dem @ (die vollständige Adresse geht wahrscheinlich auch). Schalten Sie zuerst in den WEB.DE-Einstellungen „POP3/IMAP Abruf“ ein. Mit Zwei-Faktor-Anmeldung brauchen Sie ein anwendungsspezifisches Passwort.",
-            en: "The login is the part of your address before the @ (the full address probably works too). First switch on \"POP3/IMAP Abruf\" in the WEB.DE settings. With two-factor login you need an application-specific password.",
-        },
+        note: Text::new(
+            "Login ist der Teil Ihrer Adresse vor dem @ (die vollständige Adresse geht wahrscheinlich auch). Schalten Sie zuerst in den WEB.DE-Einstellungen „POP3/IMAP Abruf“ ein. Mit Zwei-Faktor-Anmeldung brauchen Sie ein anwendungsspezifisches Passwort.",
+            "The login is the part of your address before the @ (the full address probably works too). First switch on \"POP3/IMAP Abruf\" in the WEB.DE settings. With two-factor login you need an application-specific password.",
+        ),
         sending_limit: None,
         verified: true,
     },
@@ -208,10 +208,10 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         mail_access_switch: true,
         account_specific_host: false,
         other_sender_domains: false,
-        note: Text {
-            de: "Login ist die vollständige E-Mail-Adresse. Schalten Sie zuerst in den GMX-Einstellungen den Zugriff per POP3/IMAP ein. Mit Zwei-Faktor-Anmeldung (und oft auch ohne) brauchen Sie ein anwendungsspezifisches Passwort. Nach vielen automatisch versendeten Mails kann GMX das Konto sperren; ein neues Passwort hebt die Sperre auf.",
-            en: "The login is the full e-mail address. First switch on POP3/IMAP access in the GMX settings. With two-factor login (and often without it) you need an application-specific password. After many automated mails GMX may lock the account; setting a new password unlocks it.",
-        },
+        note: Text::new(
+            "Login ist die vollständige E-Mail-Adresse. Schalten Sie zuerst in den GMX-Einstellungen den Zugriff per POP3/IMAP ein. Mit Zwei-Faktor-Anmeldung (und oft auch ohne) brauchen Sie ein anwendungsspezifisches Passwort. Nach vielen automatisch versendeten Mails kann GMX das Konto sperren; ein neues Passwort hebt die Sperre auf.",
+            "The login is the full e-mail address. First switch on POP3/IMAP access in the GMX settings. With two-factor login (and often without it) you need an application-specific password. After many automated mails GMX may lock the account; setting a new password unlocks it.",
+        ),
         sending_limit: None,
         verified: true,
     },
@@ -233,10 +233,10 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         mail_access_switch: false,
         account_specific_host: false,
         other_sender_domains: false,
-        note: Text {
-            de: "Login ist die vollständige E-Mail-Adresse, Passwort das des Postfachs. Port 465 verwendet SSL/TLS ab dem ersten Byte, nicht STARTTLS.",
-            en: "The login is the full e-mail address, the password is the mailbox's. Port 465 uses TLS from the first byte, not STARTTLS.",
-        },
+        note: Text::new(
+            "Login ist die vollständige E-Mail-Adresse, Passwort das des Postfachs. Port 465 verwendet SSL/TLS ab dem ersten Byte, nicht STARTTLS.",
+            "The login is the full e-mail address, the password is the mailbox's. Port 465 uses TLS from the first byte, not STARTTLS.",
+        ),
         sending_limit: None,
         verified: true,
     },
@@ -276,10 +276,10 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         mail_access_switch: false,
         account_specific_host: false,
         other_sender_domains: false,
-        note: Text {
-            de: "Login ist die vollständige Yahoo-Adresse. Programme brauchen ein App-Passwort (Kontosicherheit → App-Passwort erstellen).",
-            en: "The login is the full Yahoo address. Programs need an app password (Account Security → Generate app password).",
-        },
+        note: Text::new(
+            "Login ist die vollständige Yahoo-Adresse. Programme brauchen ein App-Passwort (Kontosicherheit → App-Passwort erstellen).",
+            "The login is the full Yahoo address. Programs need an app password (Account Security → Generate app password).",
+        ),
         sending_limit: None,
         verified: true,
     },
@@ -299,10 +299,10 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         mail_access_switch: false,
         account_specific_host: false,
         other_sender_domains: true,
-        note: Text {
-            de: "Login ist die vollständige iCloud-Adresse, auch wenn Sie von einer eigenen Domain (iCloud+) senden. Passwort ist ein anwendungsspezifisches Passwort Ihrer Apple-ID, das die Zwei-Faktor-Authentifizierung voraussetzt. „SSL erforderlich“ bei Apple heißt: TLS ist Pflicht, ausgehandelt per STARTTLS auf Port 587.",
-            en: "The login is the full iCloud address, also when you send from a custom domain (iCloud+). The password is an app-specific password of your Apple ID, which requires two-factor authentication. Apple's \"SSL required\" means TLS is mandatory, negotiated with STARTTLS on port 587.",
-        },
+        note: Text::new(
+            "Login ist die vollständige iCloud-Adresse, auch wenn Sie von einer eigenen Domain (iCloud+) senden. Passwort ist ein anwendungsspezifisches Passwort Ihrer Apple-ID, das die Zwei-Faktor-Authentifizierung voraussetzt. „SSL erforderlich“ bei Apple heißt: TLS ist Pflicht, ausgehandelt per STARTTLS auf Port 587.",
+            "The login is the full iCloud address, also when you send from a custom domain (iCloud+). The password is an app-specific password of your Apple ID, which requires two-factor authentication. Apple's \"SSL required\" means TLS is mandatory, negotiated with STARTTLS on port 587.",
+        ),
         sending_limit: None,
         verified: true,
     },
@@ -324,14 +324,14 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         mail_access_switch: false,
         account_specific_host: false,
         other_sender_domains: false,
-        note: Text {
-            de: "Login ist die vollständige Adresse des Postfachs. Ein Administrator muss „Authenticated SMTP“ (SMTP AUTH) für den Mandanten oder das Postfach einschalten; bei aktiven Sicherheitsstandards ist es aus. Microsoft schaltet die Anmeldung mit Passwort für SMTP AUTH schrittweise ab (Antwort 550 5.7.30); der Zeitplan wurde mehrfach verschoben. Typische Ablehnungen: 535 5.7.139 (SMTP AUTH ausgeschaltet) und 535 5.7.3 (Login oder Passwort falsch).",
-            en: "The login is the mailbox's full address. An administrator must enable \"Authenticated SMTP\" (SMTP AUTH) for the tenant or the mailbox; security defaults turn it off. Microsoft is retiring password login for SMTP AUTH (reply 550 5.7.30) on a schedule it has moved several times. Typical rejections: 535 5.7.139 (SMTP AUTH disabled) and 535 5.7.3 (wrong login or password).",
-        },
-        sending_limit: Some(Text {
-            de: "30 Mails pro Minute und 10.000 Empfänger pro Tag.",
-            en: "30 mails a minute and 10,000 recipients a day.",
-        }),
+        note: Text::new(
+            "Login ist die vollständige Adresse des Postfachs. Ein Administrator muss „Authenticated SMTP“ (SMTP AUTH) für den Mandanten oder das Postfach einschalten; bei aktiven Sicherheitsstandards ist es aus. Microsoft schaltet die Anmeldung mit Passwort für SMTP AUTH schrittweise ab (Antwort 550 5.7.30); der Zeitplan wurde mehrfach verschoben. Typische Ablehnungen: 535 5.7.139 (SMTP AUTH ausgeschaltet) und 535 5.7.3 (Login oder Passwort falsch).",
+            "The login is the mailbox's full address. An administrator must enable \"Authenticated SMTP\" (SMTP AUTH) for the tenant or the mailbox; security defaults turn it off. Microsoft is retiring password login for SMTP AUTH (reply 550 5.7.30) on a schedule it has moved several times. Typical rejections: 535 5.7.139 (SMTP AUTH disabled) and 535 5.7.3 (wrong login or password).",
+        ),
+        sending_limit: Some(Text::new(
+            "30 Mails pro Minute und 10.000 Empfänger pro Tag.",
+            "30 mails a minute and 10,000 recipients a day.",
+        )),
         verified: true,
     },
     ProviderPreset {
@@ -352,10 +352,10 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         mail_access_switch: false,
         account_specific_host: false,
         other_sender_domains: false,
-        note: Text {
-            de: "Login ist die vollständige E-Mail-Adresse. Passwort ist das eigene „Passwort für E-Mail-Programme“, das Sie in den Einstellungen von T-Online Mail festlegen, nicht das Passwort Ihres Telekom-Logins.",
-            en: "The login is the full e-mail address. The password is the separate \"Passwort für E-Mail-Programme\" (password for mail programs) that you set in the T-Online Mail settings, not your Telekom login password.",
-        },
+        note: Text::new(
+            "Login ist die vollständige E-Mail-Adresse. Passwort ist das eigene „Passwort für E-Mail-Programme“, das Sie in den Einstellungen von T-Online Mail festlegen, nicht das Passwort Ihres Telekom-Logins.",
+            "The login is the full e-mail address. The password is the separate \"Passwort für E-Mail-Programme\" (password for mail programs) that you set in the T-Online Mail settings, not your Telekom login password.",
+        ),
         sending_limit: None,
         verified: true,
     },
@@ -377,10 +377,10 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         mail_access_switch: true,
         account_specific_host: false,
         other_sender_domains: false,
-        note: Text {
-            de: "Login ist die vollständige E-Mail-Adresse. Schalten Sie zuerst in den Einstellungen des Postfachs POP3, IMAP und SMTP ein.",
-            en: "The login is the full e-mail address. First switch on POP3, IMAP and SMTP in the mailbox settings.",
-        },
+        note: Text::new(
+            "Login ist die vollständige E-Mail-Adresse. Schalten Sie zuerst in den Einstellungen des Postfachs POP3, IMAP und SMTP ein.",
+            "The login is the full e-mail address. First switch on POP3, IMAP and SMTP in the mailbox settings.",
+        ),
         sending_limit: None,
         verified: true,
     },
@@ -453,10 +453,10 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         mail_access_switch: false,
         account_specific_host: false,
         other_sender_domains: false,
-        note: Text {
-            de: "Login ist die vollständige E-Mail-Adresse. Posteo verlangt möglicherweise ein App-Passwort (nicht von Posteo bestätigt). Ist der zusätzliche Postfachschutz aktiv, sperrt Posteo den Zugang per IMAP, POP3 und SMTP ganz.",
-            en: "The login is the full e-mail address. Posteo may require an app password (not confirmed by Posteo). With the additional mailbox protection switched on, Posteo blocks IMAP, POP3 and SMTP access entirely.",
-        },
+        note: Text::new(
+            "Login ist die vollständige E-Mail-Adresse. Posteo verlangt möglicherweise ein App-Passwort (nicht von Posteo bestätigt). Ist der zusätzliche Postfachschutz aktiv, sperrt Posteo den Zugang per IMAP, POP3 und SMTP ganz.",
+            "The login is the full e-mail address. Posteo may require an app password (not confirmed by Posteo). With the additional mailbox protection switched on, Posteo blocks IMAP, POP3 and SMTP access entirely.",
+        ),
         sending_limit: None,
         verified: true,
     },
@@ -478,10 +478,10 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         mail_access_switch: false,
         account_specific_host: false,
         other_sender_domains: false,
-        note: Text {
-            de: "Login ist Ihre Hauptadresse bei mailbox.org. Passwort ist das des Postfachs oder ein Anwendungspasswort, das mit Zwei-Faktor-Anmeldung Pflicht ist (Einstellungen → Sicherheit → Anwendungspasswörter).",
-            en: "The login is your main mailbox.org address. The password is the mailbox's, or an application password, which is mandatory with two-factor login (All settings → Security → Application passwords).",
-        },
+        note: Text::new(
+            "Login ist Ihre Hauptadresse bei mailbox.org. Passwort ist das des Postfachs oder ein Anwendungspasswort, das mit Zwei-Faktor-Anmeldung Pflicht ist (Einstellungen → Sicherheit → Anwendungspasswörter).",
+            "The login is your main mailbox.org address. The password is the mailbox's, or an application password, which is mandatory with two-factor login (All settings → Security → Application passwords).",
+        ),
         sending_limit: None,
         verified: true,
     },
@@ -503,10 +503,10 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         mail_access_switch: false,
         account_specific_host: false,
         other_sender_domains: false,
-        note: Text {
-            de: "Login ist die vollständige E-Mail-Adresse, Passwort das in konsoleH für das Postfach gesetzte.",
-            en: "The login is the full e-mail address, the password is the one set for the mailbox in konsoleH.",
-        },
+        note: Text::new(
+            "Login ist die vollständige E-Mail-Adresse, Passwort das in konsoleH für das Postfach gesetzte.",
+            "The login is the full e-mail address, the password is the one set for the mailbox in konsoleH.",
+        ),
         sending_limit: None,
         verified: true,
     },
@@ -521,20 +521,20 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         alternatives: &[
             Endpoint { host: "wXXXXXXX.kasserver.com", port: 587, security: Security::StartTls, verified: false },
         ],
-        login: LoginForm::Described(Text {
-            de: "der KAS-Postfachname (m0XXXXXX) oder die vollständige Adresse",
-            en: "the KAS mailbox name (m0XXXXXX) or the full address",
-        }),
+        login: LoginForm::Described(Text::new(
+            "der KAS-Postfachname (m0XXXXXX) oder die vollständige Adresse",
+            "the KAS mailbox name (m0XXXXXX) or the full address",
+        )),
         app_password: AppPassword::NotRequired,
         smtp_auth_by_admin: false,
         oauth_only: false,
         mail_access_switch: false,
         account_specific_host: true,
         other_sender_domains: false,
-        note: Text {
-            de: "Der Servername gehört zu Ihrem Konto und steht im KAS. Diese Werte stammen nur aus Quellen Dritter; prüfen Sie sie im KAS.",
-            en: "The server name belongs to your account and is shown in the KAS. These values come from third-party sources only; check them in the KAS.",
-        },
+        note: Text::new(
+            "Der Servername gehört zu Ihrem Konto und steht im KAS. Diese Werte stammen nur aus Quellen Dritter; prüfen Sie sie im KAS.",
+            "The server name belongs to your account and is shown in the KAS. These values come from third-party sources only; check them in the KAS.",
+        ),
         sending_limit: None,
         verified: false,
     },
@@ -556,10 +556,10 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         mail_access_switch: false,
         account_specific_host: false,
         other_sender_domains: false,
-        note: Text {
-            de: "Login ist vermutlich die vollständige E-Mail-Adresse (nicht bestätigt). Bei manchen Hosting-Paketen gilt ein anderer Servername.",
-            en: "The login is probably the full e-mail address (not confirmed). Some hosting packages use another server name.",
-        },
+        note: Text::new(
+            "Login ist vermutlich die vollständige E-Mail-Adresse (nicht bestätigt). Bei manchen Hosting-Paketen gilt ein anderer Servername.",
+            "The login is probably the full e-mail address (not confirmed). Some hosting packages use another server name.",
+        ),
         sending_limit: None,
         verified: true,
     },
@@ -572,20 +572,20 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         port: 465,
         security: Security::ImplicitTls,
         alternatives: &[],
-        login: LoginForm::Described(Text {
-            de: "der Kontoname des Postfachs im KIS (wpXXXXXXX-name), nicht bestätigt",
-            en: "the mailbox's account name in the KIS (wpXXXXXXX-name), not confirmed",
-        }),
+        login: LoginForm::Described(Text::new(
+            "der Kontoname des Postfachs im KIS (wpXXXXXXX-name), nicht bestätigt",
+            "the mailbox's account name in the KIS (wpXXXXXXX-name), not confirmed",
+        )),
         app_password: AppPassword::NotRequired,
         smtp_auth_by_admin: false,
         oauth_only: false,
         mail_access_switch: false,
         account_specific_host: true,
         other_sender_domains: false,
-        note: Text {
-            de: "Der Servername gehört zu Ihrem Konto (wp-XXXXXXX.mailout.server-he.de) und steht im KIS. Diese Werte sind nicht bestätigt.",
-            en: "The server name belongs to your account (wp-XXXXXXX.mailout.server-he.de) and is shown in the KIS. These values are not confirmed.",
-        },
+        note: Text::new(
+            "Der Servername gehört zu Ihrem Konto (wp-XXXXXXX.mailout.server-he.de) und steht im KIS. Diese Werte sind nicht bestätigt.",
+            "The server name belongs to your account (wp-XXXXXXX.mailout.server-he.de) and is shown in the KIS. These values are not confirmed.",
+        ),
         sending_limit: None,
         verified: false,
     },
@@ -605,10 +605,10 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         mail_access_switch: false,
         account_specific_host: false,
         other_sender_domains: false,
-        note: Text {
-            de: "Login ist die vollständige E-Mail-Adresse, Passwort das des Postfachs.",
-            en: "The login is the full e-mail address, the password is the mailbox's.",
-        },
+        note: Text::new(
+            "Login ist die vollständige E-Mail-Adresse, Passwort das des Postfachs.",
+            "The login is the full e-mail address, the password is the mailbox's.",
+        ),
         sending_limit: None,
         verified: true,
     },
@@ -631,10 +631,10 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         mail_access_switch: false,
         account_specific_host: false,
         other_sender_domains: false,
-        note: Text {
-            de: "Login ist die vollständige E-Mail-Adresse. Passwort ist das des Postfachs, nicht das Ihres IONOS-Kontos. Für .co.uk, .fr, .es, .it und .mx gibt es eigene Server nach demselben Muster, etwa smtp.ionos.co.uk.",
-            en: "The login is the full e-mail address. The password is the mailbox's, not the one of your IONOS account. For .co.uk, .fr, .es, .it and .mx there are servers of the same pattern, such as smtp.ionos.co.uk.",
-        },
+        note: Text::new(
+            "Login ist die vollständige E-Mail-Adresse. Passwort ist das des Postfachs, nicht das Ihres IONOS-Kontos. Für .co.uk, .fr, .es, .it und .mx gibt es eigene Server nach demselben Muster, etwa smtp.ionos.co.uk.",
+            "The login is the full e-mail address. The password is the mailbox's, not the one of your IONOS account. For .co.uk, .fr, .es, .it and .mx there are servers of the same pattern, such as smtp.ionos.co.uk.",
+        ),
         sending_limit: None,
         verified: true,
     },
@@ -759,10 +759,10 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         mail_access_switch: false,
         account_specific_host: false,
         other_sender_domains: false,
-        note: Text {
-            de: "Seit 16.09.2024 lässt Microsoft private Outlook.com-, Hotmail- und Live-Konten in Programmen nur noch per OAuth2 anmelden; Passwort und App-Passwort werden abgelehnt (535 5.7.139).",
-            en: "Since 16 September 2024, Microsoft lets programs log in to personal Outlook.com, Hotmail and Live accounts only with OAuth2; passwords and app passwords are rejected (535 5.7.139).",
-        },
+        note: Text::new(
+            "Seit 16.09.2024 lässt Microsoft private Outlook.com-, Hotmail- und Live-Konten in Programmen nur noch per OAuth2 anmelden; Passwort und App-Passwort werden abgelehnt (535 5.7.139).",
+            "Since 16 September 2024, Microsoft lets programs log in to personal Outlook.com, Hotmail and Live accounts only with OAuth2; passwords and app passwords are rejected (535 5.7.139).",
+        ),
         sending_limit: None,
         verified: true,
     },
@@ -785,10 +785,10 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         mail_access_switch: false,
         account_specific_host: false,
         other_sender_domains: false,
-        note: Text {
-            de: "Login ist die vollständige E-Mail-Adresse. Mit Zwei-Faktor-Anmeldung brauchen Sie ein anwendungsspezifisches Passwort. Der Server muss zum Rechenzentrum Ihres Kontos passen (USA: zoho.com, EU: zoho.eu); bezahlte Organisationen mit eigener Domain nutzen smtppro.zoho.com. Ob der kostenlose Tarif SMTP enthält, sagen die Quellen unterschiedlich.",
-            en: "The login is the full e-mail address. With two-factor login you need an application-specific password. The server must match your account's data centre (US: zoho.com, EU: zoho.eu); paid organisations with their own domain use smtppro.zoho.com. Sources disagree whether the free plan includes SMTP.",
-        },
+        note: Text::new(
+            "Login ist die vollständige E-Mail-Adresse. Mit Zwei-Faktor-Anmeldung brauchen Sie ein anwendungsspezifisches Passwort. Der Server muss zum Rechenzentrum Ihres Kontos passen (USA: zoho.com, EU: zoho.eu); bezahlte Organisationen mit eigener Domain nutzen smtppro.zoho.com. Ob der kostenlose Tarif SMTP enthält, sagen die Quellen unterschiedlich.",
+            "The login is the full e-mail address. With two-factor login you need an application-specific password. The server must match your account's data centre (US: zoho.com, EU: zoho.eu); paid organisations with their own domain use smtppro.zoho.com. Sources disagree whether the free plan includes SMTP.",
+        ),
         sending_limit: None,
         verified: true,
     },
@@ -811,10 +811,10 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         mail_access_switch: false,
         account_specific_host: false,
         other_sender_domains: false,
-        note: Text {
-            de: "Wie bei Zoho (USA), aber Konten im EU-Rechenzentrum müssen die .eu-Server nutzen. Mit Zwei-Faktor-Anmeldung brauchen Sie ein anwendungsspezifisches Passwort.",
-            en: "As for Zoho (US), but accounts in the EU data centre must use the .eu servers. With two-factor login you need an application-specific password.",
-        },
+        note: Text::new(
+            "Wie bei Zoho (USA), aber Konten im EU-Rechenzentrum müssen die .eu-Server nutzen. Mit Zwei-Faktor-Anmeldung brauchen Sie ein anwendungsspezifisches Passwort.",
+            "As for Zoho (US), but accounts in the EU data centre must use the .eu servers. With two-factor login you need an application-specific password.",
+        ),
         sending_limit: None,
         verified: true,
     },
@@ -955,10 +955,10 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         mail_access_switch: false,
         account_specific_host: false,
         other_sender_domains: false,
-        note: Text {
-            de: "Login ist die vollständige E-Mail-Adresse. Jedes Programm braucht ein App-Passwort; das normale Passwort funktioniert nie. Der Basic-Tarif hat keinen SMTP-Zugang.",
-            en: "The login is the full e-mail address. Every program needs an app password; the normal password never works. The Basic plan has no SMTP access.",
-        },
+        note: Text::new(
+            "Login ist die vollständige E-Mail-Adresse. Jedes Programm braucht ein App-Passwort; das normale Passwort funktioniert nie. Der Basic-Tarif hat keinen SMTP-Zugang.",
+            "The login is the full e-mail address. Every program needs an app password; the normal password never works. The Basic plan has no SMTP access.",
+        ),
         sending_limit: None,
         verified: true,
     },
@@ -1003,10 +1003,10 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         mail_access_switch: true,
         account_specific_host: false,
         other_sender_domains: false,
-        note: Text {
-            de: "Login ist die vollständige E-Mail-Adresse. Schalten Sie zuerst den Zugriff per IMAP/POP ein; mit Zwei-Faktor-Anmeldung brauchen Sie ein App-Passwort. Adressen mit gmx.at und gmx.ch nutzen mail.gmx.net (GMX Deutschland, Österreich, Schweiz).",
-            en: "The login is the full e-mail address. First switch on IMAP/POP access; with two-factor login you need an app password. Addresses at gmx.at and gmx.ch use mail.gmx.net (GMX Germany, Austria, Switzerland).",
-        },
+        note: Text::new(
+            "Login ist die vollständige E-Mail-Adresse. Schalten Sie zuerst den Zugriff per IMAP/POP ein; mit Zwei-Faktor-Anmeldung brauchen Sie ein App-Passwort. Adressen mit gmx.at und gmx.ch nutzen mail.gmx.net (GMX Deutschland, Österreich, Schweiz).",
+            "The login is the full e-mail address. First switch on IMAP/POP access; with two-factor login you need an app password. Addresses at gmx.at and gmx.ch use mail.gmx.net (GMX Germany, Austria, Switzerland).",
+        ),
         sending_limit: None,
         verified: true,
     },
@@ -1028,10 +1028,10 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         mail_access_switch: false,
         account_specific_host: false,
         other_sender_domains: false,
-        note: Text {
-            de: "Login ist die vollständige E-Mail-Adresse. Möglicherweise brauchen Sie ein App-Passwort (nicht von Swisscom bestätigt).",
-            en: "The login is the full e-mail address. You may need an app password (not confirmed by Swisscom).",
-        },
+        note: Text::new(
+            "Login ist die vollständige E-Mail-Adresse. Möglicherweise brauchen Sie ein App-Passwort (nicht von Swisscom bestätigt).",
+            "The login is the full e-mail address. You may need an app password (not confirmed by Swisscom).",
+        ),
         sending_limit: None,
         verified: true,
     },
@@ -1051,10 +1051,10 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         mail_access_switch: false,
         account_specific_host: false,
         other_sender_domains: false,
-        note: Text {
-            de: "Login ist die vollständige E-Mail-Adresse, Passwort das des Postfachs.",
-            en: "The login is the full e-mail address, the password is the mailbox's.",
-        },
+        note: Text::new(
+            "Login ist die vollständige E-Mail-Adresse, Passwort das des Postfachs.",
+            "The login is the full e-mail address, the password is the mailbox's.",
+        ),
         sending_limit: None,
         verified: true,
     },
@@ -1076,10 +1076,10 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         mail_access_switch: false,
         account_specific_host: false,
         other_sender_domains: false,
-        note: Text {
-            de: "Login ist die vollständige E-Mail-Adresse, Passwort das des Postfachs.",
-            en: "The login is the full e-mail address, the password is the mailbox's.",
-        },
+        note: Text::new(
+            "Login ist die vollständige E-Mail-Adresse, Passwort das des Postfachs.",
+            "The login is the full e-mail address, the password is the mailbox's.",
+        ),
         sending_limit: None,
         verified: true,
     },
@@ -1101,10 +1101,10 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         mail_access_switch: false,
         account_specific_host: true,
         other_sender_domains: false,
-        note: Text {
-            de: "Diese Werte sind nicht bestätigt: Der Servername gehört zu Ihrem Konto und steht im Control Panel des netcup-Webhostings. Prüfen Sie dort alle Werte.",
-            en: "These values are not confirmed: the server name belongs to your account and is shown in the netcup webhosting control panel. Check every value there.",
-        },
+        note: Text::new(
+            "Diese Werte sind nicht bestätigt: Der Servername gehört zu Ihrem Konto und steht im Control Panel des netcup-Webhostings. Prüfen Sie dort alle Werte.",
+            "These values are not confirmed: the server name belongs to your account and is shown in the netcup webhosting control panel. Check every value there.",
+        ),
         sending_limit: None,
         verified: false,
     },
@@ -1145,10 +1145,10 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         mail_access_switch: false,
         account_specific_host: false,
         other_sender_domains: false,
-        note: Text {
-            de: "Login ist die vollständige AOL-Adresse. Programme brauchen ein App-Passwort (Kontosicherheit → App-Passwörter verwalten).",
-            en: "The login is the full AOL address. Programs need an app password (Account Security → Manage app passwords).",
-        },
+        note: Text::new(
+            "Login ist die vollständige AOL-Adresse. Programme brauchen ein App-Passwort (Kontosicherheit → App-Passwörter verwalten).",
+            "The login is the full AOL address. Programs need an app password (Account Security → Manage app passwords).",
+        ),
         sending_limit: None,
         verified: true,
     },
@@ -1170,10 +1170,10 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         mail_access_switch: false,
         account_specific_host: false,
         other_sender_domains: false,
-        note: Text {
-            de: "Login ist die vollständige E-Mail-Adresse. Möglicherweise brauchen Sie ein App-Passwort (nicht von Vodafone bestätigt).",
-            en: "The login is the full e-mail address. You may need an app password (not confirmed by Vodafone).",
-        },
+        note: Text::new(
+            "Login ist die vollständige E-Mail-Adresse. Möglicherweise brauchen Sie ein App-Passwort (nicht von Vodafone bestätigt).",
+            "The login is the full e-mail address. You may need an app password (not confirmed by Vodafone).",
+        ),
         sending_limit: None,
         verified: true,
     },
@@ -1207,24 +1207,24 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
             Endpoint { host: "email-smtp.ap-southeast-2.amazonaws.com", port: 587, security: Security::StartTls, verified: true },
             Endpoint { host: "email-smtp.sa-east-1.amazonaws.com", port: 587, security: Security::StartTls, verified: true },
         ],
-        login: LoginForm::Described(Text {
-            de: "der SMTP-Benutzername aus den SES-SMTP-Zugangsdaten, nicht der IAM-Zugriffsschlüssel",
-            en: "the SMTP user name of your SES SMTP credentials, not the IAM access key",
-        }),
+        login: LoginForm::Described(Text::new(
+            "der SMTP-Benutzername aus den SES-SMTP-Zugangsdaten, nicht der IAM-Zugriffsschlüssel",
+            "the SMTP user name of your SES SMTP credentials, not the IAM access key",
+        )),
         app_password: AppPassword::NotRequired,
         smtp_auth_by_admin: false,
         oauth_only: false,
         mail_access_switch: false,
         account_specific_host: false,
         other_sender_domains: true,
-        note: Text {
-            de: "Der Server ist für die Region eu-central-1 (Frankfurt) vorbelegt; die SMTP-Zugangsdaten gelten nur in der Region, in der Sie sie erzeugt haben. Ihre Absenderdomain oder -adresse muss in SES bestätigt sein. SES nimmt nur verschlüsselte Verbindungen an.",
-            en: "The server is set for the region eu-central-1 (Frankfurt); SMTP credentials work only in the region where you created them. Your sender domain or address must be verified in SES. SES accepts encrypted connections only.",
-        },
-        sending_limit: Some(Text {
-            de: "Im Sandbox-Modus 200 Mails pro 24 Stunden, 1 Mail pro Sekunde und nur an bestätigte Empfänger; danach ein Kontingent je nach Konto und Region.",
-            en: "In the sandbox 200 mails per 24 hours, 1 mail a second and only to verified recipients; after that a quota per account and region.",
-        }),
+        note: Text::new(
+            "Der Server ist für die Region eu-central-1 (Frankfurt) vorbelegt; die SMTP-Zugangsdaten gelten nur in der Region, in der Sie sie erzeugt haben. Ihre Absenderdomain oder -adresse muss in SES bestätigt sein. SES nimmt nur verschlüsselte Verbindungen an.",
+            "The server is set for the region eu-central-1 (Frankfurt); SMTP credentials work only in the region where you created them. Your sender domain or address must be verified in SES. SES accepts encrypted connections only.",
+        ),
+        sending_limit: Some(Text::new(
+            "Im Sandbox-Modus 200 Mails pro 24 Stunden, 1 Mail pro Sekunde und nur an bestätigte Empfänger; danach ein Kontingent je nach Konto und Region.",
+            "In the sandbox 200 mails per 24 hours, 1 mail a second and only to verified recipients; after that a quota per account and region.",
+        )),
         verified: true,
     },
     ProviderPreset {
@@ -1240,20 +1240,20 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
             Endpoint { host: "smtp.sendgrid.net", port: 25, security: Security::StartTls, verified: true },
             Endpoint { host: "smtp.sendgrid.net", port: 465, security: Security::ImplicitTls, verified: true },
         ],
-        login: LoginForm::Described(Text {
-            de: "das Wort apikey",
-            en: "the word apikey",
-        }),
+        login: LoginForm::Described(Text::new(
+            "das Wort apikey",
+            "the word apikey",
+        )),
         app_password: AppPassword::NotRequired,
         smtp_auth_by_admin: false,
         oauth_only: false,
         mail_access_switch: false,
         account_specific_host: false,
         other_sender_domains: true,
-        note: Text {
-            de: "Passwort ist ein API-Schlüssel mit mindestens der Berechtigung „Mail Send“. Achten Sie beim Kopieren darauf, keinen Zeilenumbruch mitzunehmen.",
-            en: "The password is an API key with at least the \"Mail Send\" permission. When you copy it, take care not to include a line break.",
-        },
+        note: Text::new(
+            "Passwort ist ein API-Schlüssel mit mindestens der Berechtigung „Mail Send“. Achten Sie beim Kopieren darauf, keinen Zeilenumbruch mitzunehmen.",
+            "The password is an API key with at least the \"Mail Send\" permission. When you copy it, take care not to include a line break.",
+        ),
         sending_limit: None,
         verified: true,
     },
@@ -1270,20 +1270,20 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
             Endpoint { host: "smtp.mailgun.org", port: 25, security: Security::StartTls, verified: true },
             Endpoint { host: "smtp.mailgun.org", port: 465, security: Security::ImplicitTls, verified: true },
         ],
-        login: LoginForm::Described(Text {
-            de: "der SMTP-Zugangsname der Versanddomain, z. B. postmaster@mg.example.com",
-            en: "the SMTP credential login of the sending domain, such as postmaster@mg.example.com",
-        }),
+        login: LoginForm::Described(Text::new(
+            "der SMTP-Zugangsname der Versanddomain, z. B. postmaster@mg.example.com",
+            "the SMTP credential login of the sending domain, such as postmaster@mg.example.com",
+        )),
         app_password: AppPassword::NotRequired,
         smtp_auth_by_admin: false,
         oauth_only: false,
         mail_access_switch: false,
         account_specific_host: false,
         other_sender_domains: true,
-        note: Text {
-            de: "Die SMTP-Zugangsdaten gelten je Versanddomain (Sending → Domain settings → SMTP credentials). Domains aus der EU-Region funktionieren nur mit smtp.eu.mailgun.org.",
-            en: "SMTP credentials belong to one sending domain (Sending → Domain settings → SMTP credentials). Domains of the EU region work only with smtp.eu.mailgun.org.",
-        },
+        note: Text::new(
+            "Die SMTP-Zugangsdaten gelten je Versanddomain (Sending → Domain settings → SMTP credentials). Domains aus der EU-Region funktionieren nur mit smtp.eu.mailgun.org.",
+            "SMTP credentials belong to one sending domain (Sending → Domain settings → SMTP credentials). Domains of the EU region work only with smtp.eu.mailgun.org.",
+        ),
         sending_limit: None,
         verified: true,
     },
@@ -1300,20 +1300,20 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
             Endpoint { host: "smtp.eu.mailgun.org", port: 25, security: Security::StartTls, verified: true },
             Endpoint { host: "smtp.eu.mailgun.org", port: 465, security: Security::ImplicitTls, verified: true },
         ],
-        login: LoginForm::Described(Text {
-            de: "der SMTP-Zugangsname der Versanddomain, z. B. postmaster@mg.example.com",
-            en: "the SMTP credential login of the sending domain, such as postmaster@mg.example.com",
-        }),
+        login: LoginForm::Described(Text::new(
+            "der SMTP-Zugangsname der Versanddomain, z. B. postmaster@mg.example.com",
+            "the SMTP credential login of the sending domain, such as postmaster@mg.example.com",
+        )),
         app_password: AppPassword::NotRequired,
         smtp_auth_by_admin: false,
         oauth_only: false,
         mail_access_switch: false,
         account_specific_host: false,
         other_sender_domains: true,
-        note: Text {
-            de: "Nur für Versanddomains, die in der EU-Region angelegt sind. Die SMTP-Zugangsdaten gelten je Versanddomain.",
-            en: "Only for sending domains created in the EU region. SMTP credentials belong to one sending domain.",
-        },
+        note: Text::new(
+            "Nur für Versanddomains, die in der EU-Region angelegt sind. Die SMTP-Zugangsdaten gelten je Versanddomain.",
+            "Only for sending domains created in the EU region. SMTP credentials belong to one sending domain.",
+        ),
         sending_limit: None,
         verified: true,
     },
@@ -1330,20 +1330,20 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
             Endpoint { host: "smtp.postmarkapp.com", port: 25, security: Security::StartTls, verified: true },
             Endpoint { host: "smtp-broadcasts.postmarkapp.com", port: 587, security: Security::StartTls, verified: true },
         ],
-        login: LoginForm::Described(Text {
-            de: "das Server-API-Token oder der Zugangsschlüssel eines SMTP-Tokens",
-            en: "the Server API token, or the access key of an SMTP token",
-        }),
+        login: LoginForm::Described(Text::new(
+            "das Server-API-Token oder der Zugangsschlüssel eines SMTP-Tokens",
+            "the Server API token, or the access key of an SMTP token",
+        )),
         app_password: AppPassword::NotRequired,
         smtp_auth_by_admin: false,
         oauth_only: false,
         mail_access_switch: false,
         account_specific_host: false,
         other_sender_domains: true,
-        note: Text {
-            de: "Login und Passwort sind beide das Server-API-Token, oder Sie nutzen ein SMTP-Token. Postmark verschlüsselt nur per STARTTLS; einen Port 465 gibt es nicht, dort läuft die Verbindung in eine Zeitüberschreitung.",
-            en: "Login and password are both the Server API token, or you use an SMTP token. Postmark encrypts with STARTTLS only; there is no port 465, connections there time out.",
-        },
+        note: Text::new(
+            "Login und Passwort sind beide das Server-API-Token, oder Sie nutzen ein SMTP-Token. Postmark verschlüsselt nur per STARTTLS; einen Port 465 gibt es nicht, dort läuft die Verbindung in eine Zeitüberschreitung.",
+            "Login and password are both the Server API token, or you use an SMTP token. Postmark encrypts with STARTTLS only; there is no port 465, connections there time out.",
+        ),
         sending_limit: None,
         verified: true,
     },
@@ -1359,24 +1359,24 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
             Endpoint { host: "smtp-relay.brevo.com", port: 2525, security: Security::StartTls, verified: true },
             Endpoint { host: "smtp-relay.brevo.com", port: 465, security: Security::ImplicitTls, verified: true },
         ],
-        login: LoginForm::Described(Text {
-            de: "der SMTP-Login aus Settings → SMTP & API → SMTP",
-            en: "the SMTP login shown under Settings → SMTP & API → SMTP",
-        }),
+        login: LoginForm::Described(Text::new(
+            "der SMTP-Login aus Settings → SMTP & API → SMTP",
+            "the SMTP login shown under Settings → SMTP & API → SMTP",
+        )),
         app_password: AppPassword::NotRequired,
         smtp_auth_by_admin: false,
         oauth_only: false,
         mail_access_switch: false,
         account_specific_host: false,
         other_sender_domains: true,
-        note: Text {
-            de: "Passwort ist der SMTP-Schlüssel, weder das Passwort Ihres Kontos noch ein API-Schlüssel.",
-            en: "The password is the SMTP key, neither your account password nor an API key.",
-        },
-        sending_limit: Some(Text {
-            de: "Kostenloser Tarif: 300 Mails pro Tag.",
-            en: "Free plan: 300 mails a day.",
-        }),
+        note: Text::new(
+            "Passwort ist der SMTP-Schlüssel, weder das Passwort Ihres Kontos noch ein API-Schlüssel.",
+            "The password is the SMTP key, neither your account password nor an API key.",
+        ),
+        sending_limit: Some(Text::new(
+            "Kostenloser Tarif: 300 Mails pro Tag.",
+            "Free plan: 300 mails a day.",
+        )),
         verified: true,
     },
     ProviderPreset {
@@ -1392,24 +1392,24 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
             Endpoint { host: "in-v3.mailjet.com", port: 25, security: Security::StartTls, verified: true },
             Endpoint { host: "in-v3.mailjet.com", port: 2525, security: Security::StartTls, verified: true },
         ],
-        login: LoginForm::Described(Text {
-            de: "der öffentliche API-Schlüssel",
-            en: "the public API key",
-        }),
+        login: LoginForm::Described(Text::new(
+            "der öffentliche API-Schlüssel",
+            "the public API key",
+        )),
         app_password: AppPassword::NotRequired,
         smtp_auth_by_admin: false,
         oauth_only: false,
         mail_access_switch: false,
         account_specific_host: false,
         other_sender_domains: true,
-        note: Text {
-            de: "Passwort ist der geheime API-Schlüssel; Unterkonten haben eigene Schlüsselpaare. Ihre Absenderadresse oder -domain muss bei Mailjet bestätigt sein.",
-            en: "The password is the secret API key; sub-accounts have their own key pairs. Your sender address or domain must be validated at Mailjet.",
-        },
-        sending_limit: Some(Text {
-            de: "Kostenloser Tarif laut einer Quelle Dritter: 6.000 Mails pro Monat, 200 pro Tag.",
-            en: "Free plan according to a third-party source: 6,000 mails a month, 200 a day.",
-        }),
+        note: Text::new(
+            "Passwort ist der geheime API-Schlüssel; Unterkonten haben eigene Schlüsselpaare. Ihre Absenderadresse oder -domain muss bei Mailjet bestätigt sein.",
+            "The password is the secret API key; sub-accounts have their own key pairs. Your sender address or domain must be validated at Mailjet.",
+        ),
+        sending_limit: Some(Text::new(
+            "Kostenloser Tarif laut einer Quelle Dritter: 6.000 Mails pro Monat, 200 pro Tag.",
+            "Free plan according to a third-party source: 6,000 mails a month, 200 a day.",
+        )),
         verified: true,
     },
     ProviderPreset {
@@ -1423,20 +1423,20 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         alternatives: &[
             Endpoint { host: "smtp.sparkpostmail.com", port: 2525, security: Security::StartTls, verified: true },
         ],
-        login: LoginForm::Described(Text {
-            de: "das Wort SMTP_Injection",
-            en: "the word SMTP_Injection",
-        }),
+        login: LoginForm::Described(Text::new(
+            "das Wort SMTP_Injection",
+            "the word SMTP_Injection",
+        )),
         app_password: AppPassword::NotRequired,
         smtp_auth_by_admin: false,
         oauth_only: false,
         mail_access_switch: false,
         account_specific_host: false,
         other_sender_domains: true,
-        note: Text {
-            de: "Passwort ist ein API-Schlüssel mit der Berechtigung „Send via SMTP“. Enterprise-Konten haben andere SMTP-Daten.",
-            en: "The password is an API key with the \"Send via SMTP\" permission. Enterprise accounts have other SMTP details.",
-        },
+        note: Text::new(
+            "Passwort ist ein API-Schlüssel mit der Berechtigung „Send via SMTP“. Enterprise-Konten haben andere SMTP-Daten.",
+            "The password is an API key with the \"Send via SMTP\" permission. Enterprise accounts have other SMTP details.",
+        ),
         sending_limit: None,
         verified: true,
     },
@@ -1451,20 +1451,20 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         alternatives: &[
             Endpoint { host: "smtp.eu.sparkpostmail.com", port: 2525, security: Security::StartTls, verified: true },
         ],
-        login: LoginForm::Described(Text {
-            de: "das Wort SMTP_Injection",
-            en: "the word SMTP_Injection",
-        }),
+        login: LoginForm::Described(Text::new(
+            "das Wort SMTP_Injection",
+            "the word SMTP_Injection",
+        )),
         app_password: AppPassword::NotRequired,
         smtp_auth_by_admin: false,
         oauth_only: false,
         mail_access_switch: false,
         account_specific_host: false,
         other_sender_domains: true,
-        note: Text {
-            de: "Passwort ist ein API-Schlüssel aus der EU-Anwendung mit der Berechtigung „Send via SMTP“.",
-            en: "The password is an API key of the EU application with the \"Send via SMTP\" permission.",
-        },
+        note: Text::new(
+            "Passwort ist ein API-Schlüssel aus der EU-Anwendung mit der Berechtigung „Send via SMTP“.",
+            "The password is an API key of the EU application with the \"Send via SMTP\" permission.",
+        ),
         sending_limit: None,
         verified: true,
     },
@@ -1479,24 +1479,24 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         alternatives: &[
             Endpoint { host: "smtp.mailersend.net", port: 2525, security: Security::StartTls, verified: false },
         ],
-        login: LoginForm::Described(Text {
-            de: "der erzeugte SMTP-Benutzer (Domains → Manage → SMTP → Generate new user)",
-            en: "the generated SMTP user (Domains → Manage → SMTP → Generate new user)",
-        }),
+        login: LoginForm::Described(Text::new(
+            "der erzeugte SMTP-Benutzer (Domains → Manage → SMTP → Generate new user)",
+            "the generated SMTP user (Domains → Manage → SMTP → Generate new user)",
+        )),
         app_password: AppPassword::NotRequired,
         smtp_auth_by_admin: false,
         oauth_only: false,
         mail_access_switch: false,
         account_specific_host: false,
         other_sender_domains: true,
-        note: Text {
-            de: "Die Absenderadresse muss zu einer bestätigten Domain gehören. MailerSend verlangt TLS 1.2 oder neuer.",
-            en: "The sender address must belong to a verified domain. MailerSend requires TLS 1.2 or newer.",
-        },
-        sending_limit: Some(Text {
-            de: "Tägliches Kontingent je nach Tarif.",
-            en: "A daily quota that depends on the plan.",
-        }),
+        note: Text::new(
+            "Die Absenderadresse muss zu einer bestätigten Domain gehören. MailerSend verlangt TLS 1.2 oder neuer.",
+            "The sender address must belong to a verified domain. MailerSend requires TLS 1.2 or newer.",
+        ),
+        sending_limit: Some(Text::new(
+            "Tägliches Kontingent je nach Tarif.",
+            "A daily quota that depends on the plan.",
+        )),
         verified: true,
     },
     ProviderPreset {
@@ -1518,20 +1518,20 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
             Endpoint { host: "mail-eu.smtp2go.com", port: 587, security: Security::StartTls, verified: true },
             Endpoint { host: "mail-eu2.smtp2go.com", port: 587, security: Security::StartTls, verified: true },
         ],
-        login: LoginForm::Described(Text {
-            de: "der SMTP-Benutzer aus Sending → SMTP Users",
-            en: "the SMTP user created under Sending → SMTP Users",
-        }),
+        login: LoginForm::Described(Text::new(
+            "der SMTP-Benutzer aus Sending → SMTP Users",
+            "the SMTP user created under Sending → SMTP Users",
+        )),
         app_password: AppPassword::NotRequired,
         smtp_auth_by_admin: false,
         oauth_only: false,
         mail_access_switch: false,
         account_specific_host: false,
         other_sender_domains: true,
-        note: Text {
-            de: "Absender müssen bestätigt sein (Sending → Verified Senders).",
-            en: "Senders must be verified (Sending → Verified Senders).",
-        },
+        note: Text::new(
+            "Absender müssen bestätigt sein (Sending → Verified Senders).",
+            "Senders must be verified (Sending → Verified Senders).",
+        ),
         sending_limit: None,
         verified: true,
     },
@@ -1551,10 +1551,10 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         mail_access_switch: false,
         account_specific_host: false,
         other_sender_domains: false,
-        note: Text {
-            de: "SMTP gibt es nur für Adressen mit eigener Domain in ausgewählten Business-Tarifen sowie Visionary und Family. Passwort ist ein SMTP-Token aus den Einstellungen von Proton Mail, nicht das Kontopasswort. Normale @proton.me-Adressen können SMTP nicht nutzen.",
-            en: "SMTP is available only for custom-domain addresses on selected business plans and on Visionary and Family. The password is an SMTP token generated in the Proton Mail settings, not the account password. Normal @proton.me addresses cannot use SMTP.",
-        },
+        note: Text::new(
+            "SMTP gibt es nur für Adressen mit eigener Domain in ausgewählten Business-Tarifen sowie Visionary und Family. Passwort ist ein SMTP-Token aus den Einstellungen von Proton Mail, nicht das Kontopasswort. Normale @proton.me-Adressen können SMTP nicht nutzen.",
+            "SMTP is available only for custom-domain addresses on selected business plans and on Visionary and Family. The password is an SMTP token generated in the Proton Mail settings, not the account password. Normal @proton.me addresses cannot use SMTP.",
+        ),
         sending_limit: None,
         verified: true,
     },

@@ -27,6 +27,15 @@ pub struct Text {
 }
 
 impl Text {
+    /// Creates a text. A single-language build keeps only its own language's text, so the
+    /// other one is left out of the binary (see [`Language::effective`]).
+    pub const fn new(de: &'static str, en: &'static str) -> Text {
+        Text {
+            de: if cfg!(feature = "english-only") { "" } else { de },
+            en: if cfg!(feature = "german-only") { "" } else { en },
+        }
+    }
+
     /// Returns the text in a language.
     pub fn get(&self, language: Language) -> &'static str {
         language.pick(self.de, self.en)
