@@ -94,6 +94,50 @@ pub enum Text {
     ServerUnreachable,
     UnexpectedAnswer,
     SessionExpired,
+    // API tokens
+    TokensTitle,
+    TokensIntro,
+    TokenName,
+    TokenNameHelp,
+    TokenNameMissing,
+    TokenNameTooLong,
+    CreateToken,
+    CreatingToken,
+    NewTokenTitle,
+    NewTokenOnce,
+    TokensListTitle,
+    TokensEmpty,
+    TokenCreatedAt,
+    TokenLastUsed,
+    TokenNeverUsed,
+    RevokeToken,
+    TokenRevoked,
+    TokenUsageTitle,
+    TokenUsage,
+    TokenDocs,
+    // Sending log
+    LogTitle,
+    LogIntro,
+    LogFilter,
+    LogFilterAll,
+    LogEmpty,
+    LogEmptyFiltered,
+    LoadMore,
+    Refresh,
+    MessageRecipients,
+    MessageReceived,
+    MessageSentAt,
+    MessageNextAttempt,
+    MessageAttempts,
+    MessageReason,
+    LastReply,
+    Resend,
+    Resent,
+    // Reactivation
+    Reactivate,
+    Reactivating,
+    Reactivated,
+    ReactivationFailed,
 }
 
 impl Text {
@@ -260,6 +304,92 @@ impl Text {
                 "Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an.",
                 "Your session has expired. Please log in again.",
             ),
+
+            Text::TokensTitle => ("API-Zugang", "API access"),
+            Text::TokensIntro => (
+                "Mit einem API-Token übergibt Ihr Shopsystem seine Mails an Postausgang. Legen Sie für jedes Shopsystem einen eigenen Token an, dann können Sie jeden einzeln widerrufen.",
+                "With an API token your shop system hands its mails to Postausgang. Create one token per shop system, so that you can revoke each one on its own.",
+            ),
+            Text::TokenName => ("Name des Tokens", "Token name"),
+            Text::TokenNameHelp => (
+                "Zum Wiedererkennen, zum Beispiel der Name Ihres Shopsystems wie „Shopware“.",
+                "To recognise the token, for example your shop system's name such as \"Shopware\".",
+            ),
+            Text::TokenNameMissing => (
+                "Name des Tokens fehlt. Bitte geben Sie einen Namen ein, zum Beispiel „Shopware“.",
+                "Token name is missing. Please enter a name, for example \"Shopware\".",
+            ),
+            Text::TokenNameTooLong => (
+                "Name des Tokens ist zu lang. Höchstens 100 Zeichen sind möglich.",
+                "Token name is too long. At most 100 characters are possible.",
+            ),
+            Text::CreateToken => ("Token erstellen", "Create token"),
+            Text::CreatingToken => ("Token wird erstellt …", "Creating the token …"),
+            Text::NewTokenTitle => ("Ihr neuer Token", "Your new token"),
+            Text::NewTokenOnce => (
+                "Kopieren Sie den Token jetzt und tragen Sie ihn in Ihrem Shopsystem ein. Postausgang speichert nur eine Prüfsumme davon und kann ihn später nicht noch einmal anzeigen. Geht er verloren, erstellen Sie einen neuen und widerrufen den alten.",
+                "Copy the token now and enter it in your shop system. Postausgang stores only a hash of it and cannot show it again later. If you lose it, create a new one and revoke the old one.",
+            ),
+            Text::TokensListTitle => ("Ihre Tokens", "Your tokens"),
+            Text::TokensEmpty => (
+                "Noch kein Token angelegt. Ohne Token kann kein Shopsystem Mails an Postausgang übergeben.",
+                "No token yet. Without a token, no shop system can hand mails to Postausgang.",
+            ),
+            Text::TokenCreatedAt => ("Erstellt", "Created"),
+            Text::TokenLastUsed => ("Zuletzt benutzt", "Last used"),
+            Text::TokenNeverUsed => ("Noch nie", "Never"),
+            Text::RevokeToken => ("Widerrufen", "Revoke"),
+            Text::TokenRevoked => (
+                "Der Token wurde widerrufen. Anfragen mit ihm werden ab jetzt abgelehnt.",
+                "The token was revoked. Requests with it are rejected from now on.",
+            ),
+            Text::TokenUsageTitle => ("So nutzt Ihr Shopsystem den Token", "How your shop system uses the token"),
+            Text::TokenUsage => (
+                "Ihr Shopsystem übergibt jede Mail per HTTP an POST /api/messages und sendet den Token im Header „Authorization“ mit, zum Beispiel so:",
+                "Your shop system hands each mail to POST /api/messages over HTTP and sends the token in the \"Authorization\" header, for example like this:",
+            ),
+            Text::TokenDocs => (
+                "Alle Felder, Anhänge wie Rechnungs-PDFs und die Fehlermeldungen beschreibt die Dokumentation in docs/outbox.md.",
+                "The documentation in docs/outbox.en.md describes every field, attachments such as invoice PDFs, and the error messages.",
+            ),
+
+            Text::LogTitle => ("Versandprotokoll", "Sending log"),
+            Text::LogIntro => (
+                "Die Mails, die Ihr Shop über diesen Server verschickt, die neuesten zuerst. „Gesendet“ heißt: Ihr SMTP-Server hat die Mail angenommen.",
+                "The mails your shop sends through this server, newest first. \"Sent\" means that your SMTP server accepted the mail.",
+            ),
+            Text::LogFilter => ("Status", "Status"),
+            Text::LogFilterAll => ("Alle", "All"),
+            Text::LogEmpty => (
+                "Über diesen Server wurde noch keine Mail verschickt. Sobald Ihr Shopsystem Mails mit einem API-Token übergibt, erscheinen sie hier.",
+                "No mail has gone through this server yet. As soon as your shop system hands over mails with an API token, they appear here.",
+            ),
+            Text::LogEmptyFiltered => ("Keine Mails mit diesem Status.", "No mails with this status."),
+            Text::LoadMore => ("Weitere laden", "Load more"),
+            Text::Refresh => ("Aktualisieren", "Refresh"),
+            Text::MessageRecipients => ("Empfänger", "Recipients"),
+            Text::MessageReceived => ("Übergeben", "Handed over"),
+            Text::MessageSentAt => ("Gesendet", "Sent"),
+            Text::MessageNextAttempt => ("Nächster Versuch", "Next attempt"),
+            Text::MessageAttempts => ("Versuche", "Attempts"),
+            Text::MessageReason => ("Grund", "Reason"),
+            Text::LastReply => ("Letzte Antwort des Servers (Rohdaten)", "Last server reply (raw)"),
+            Text::Resend => ("Erneut senden", "Send again"),
+            Text::Resent => (
+                "Die Mail steht wieder in der Warteschlange und wird gleich gesendet.",
+                "The mail is back in the queue and will be sent shortly.",
+            ),
+
+            Text::Reactivate => ("Reaktivieren", "Reactivate"),
+            Text::Reactivating => ("Verbindung wird geprüft …", "Checking the connection …"),
+            Text::Reactivated => (
+                "Der Server ist wieder aktiv. Wartende Mails werden jetzt gesendet.",
+                "The server is active again. Waiting mails are being sent now.",
+            ),
+            Text::ReactivationFailed => (
+                "Reaktivieren fehlgeschlagen, der Server bleibt inaktiv",
+                "Reactivation failed, the server stays inactive",
+            ),
         };
         language.pick(german, english)
     }
@@ -345,6 +475,18 @@ pub fn confirm_delete(name: &str, language: Language) -> String {
             format!("Den Server „{name}“ wirklich löschen? Das lässt sich nicht rückgängig machen.")
         }
         Language::En => format!("Really delete the server \"{name}\"? This cannot be undone."),
+    }
+}
+
+/// Returns the confirmation question before revoking an API token.
+pub fn confirm_revoke(name: &str, language: Language) -> String {
+    match language {
+        Language::De => format!(
+            "Den Token „{name}“ wirklich widerrufen? Ein Shopsystem, das ihn nutzt, kann danach keine Mails mehr übergeben."
+        ),
+        Language::En => format!(
+            "Really revoke the token \"{name}\"? A shop system that uses it can no longer hand over mails."
+        ),
     }
 }
 

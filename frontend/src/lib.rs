@@ -12,4 +12,5 @@ pub mod form;
 pub mod i18n;
 pub mod json;
 pub mod language;
+pub mod outbox_api;
 pub mod pages;

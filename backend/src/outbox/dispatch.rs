@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use rusqlite::params;
 use shared::outbox::SendingLimits;
+use tokio::sync::Notify;
 
 use super::limits::{effective_limits, Limiter};
 use super::queue::{now_ms, ClaimedMessage};
@@ -48,11 +49,14 @@ pub struct Batch {
     pub lease: Lease,
 }
 
-/// A worker's hold on one of a server's connections; dropping it frees the place.
+/// A worker's hold on one of a server's connections; dropping it frees the place and wakes an
+/// idle worker, because mail stored while every connection was busy woke none (see
+/// [`needs_idle_worker`]).
 #[derive(Debug)]
 pub struct Lease {
     server: ServerId,
     state: Arc<Mutex<DispatchState>>,
+    wake: Arc<Notify>,
 }
 
 impl Drop for Lease {
@@ -61,6 +65,8 @@ impl Drop for Lease {
         if let Some(leases) = state.leases.get_mut(&self.server) {
             *leases = leases.saturating_sub(1);
         }
+        drop(state);
+        self.wake.notify_one();
     }
 }
 
@@ -73,12 +79,29 @@ pub fn is_rate_limited(state: &Mutex<DispatchState>, server: ServerId) -> bool {
     lock(state).rate_limited.contains(&server)
 }
 
+/// Returns whether new mail of a server needs an idle worker woken. It does not while every
+/// connection of the server is leased, because each lease's worker looks for due mail again
+/// when it ends, nor while the server waits for its sending limit, which idle workers check at
+/// their poll interval. Waking every idle worker for each stored mail made them query the
+/// database thousands of times a second, only to find the server blocked.
+pub fn needs_idle_worker(
+    state: &Mutex<DispatchState>,
+    server: ServerId,
+    connections_per_server: usize,
+) -> bool {
+    let state = lock(state);
+    let leased = state.leases.get(&server).copied().unwrap_or(0);
+    leased < connections_per_server && !state.rate_limited.contains(&server)
+}
+
 /// The handles a worker needs to find and claim work.
 #[derive(Debug, Clone)]
 pub struct Dispatcher {
     pub store: Store,
     pub writer: Writer,
     pub state: Arc<Mutex<DispatchState>>,
+    /// Woken when a lease ends.
+    pub wake: Arc<Notify>,
     pub batch_size: usize,
     pub connections_per_server: usize,
 }
@@ -123,6 +146,7 @@ impl Dispatcher {
             let lease = Lease {
                 server: server.id,
                 state: Arc::clone(&self.state),
+                wake: Arc::clone(&self.wake),
             };
             let messages = match self.writer.claim(server.id, reserved, BATCH_BYTE_BUDGET).await {
                 Ok(messages) => messages,

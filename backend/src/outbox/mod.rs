@@ -165,13 +165,19 @@ impl Outbox {
         Ok(Outbox { inner })
     }
 
-    /// Stores a mail durably and wakes the workers.
+    /// Stores a mail durably and wakes the idle workers if its server has a free connection.
     ///
     /// # Errors
     /// The database failed; nothing was stored.
     pub async fn submit(&self, message: NewMessage) -> Result<InsertOutcome, QueueError> {
+        let server = message.server;
         let outcome = self.inner.writer.insert(message).await?;
-        if matches!(outcome, InsertOutcome::Created { .. }) {
+        let needs_worker = dispatch::needs_idle_worker(
+            &self.inner.dispatch,
+            server,
+            self.inner.settings.connections_per_server,
+        );
+        if matches!(outcome, InsertOutcome::Created { .. }) && needs_worker {
             self.inner.wake.notify_waiters();
         }
         Ok(outcome)
@@ -313,6 +319,7 @@ fn spawn_workers(inner: &Arc<Inner>) -> Result<std::thread::JoinHandle<()>, Outb
         store: inner.store.clone(),
         writer: inner.writer.clone(),
         state: Arc::clone(&inner.dispatch),
+        wake: Arc::clone(&inner.wake),
         batch_size: inner.settings.batch_size,
         connections_per_server: inner.settings.connections_per_server,
     };

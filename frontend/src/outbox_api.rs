@@ -1,0 +1,160 @@
+//! Calls to the outbox's API that the page makes with the seller's session: API tokens, the
+//! message log, resending a failed mail and reactivating a deactivated server.
+//!
+//! The bodies are `shared::outbox`'s types, read key by key through [`crate::json`] like the
+//! bodies in [`crate::bodies`].
+
+use gloo_net::http::Request;
+use shared::outbox::{MessageList, MessageStatus, MessageView, TokenCreated, TokenView};
+use shared::Language;
+
+use crate::api::{parse, read, send, write, ApiError};
+use crate::json::{self, Object, Writer};
+
+/// How many messages the log loads at a time.
+pub const LOG_PAGE_SIZE: u32 = 20;
+
+/// The outcome of `POST /api/servers/{id}/reactivate`.
+///
+/// `shared::outbox::ReactivationResult` also carries the connection check's steps, which the
+/// page does not show, so it reads only these fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reactivation {
+    /// Whether the server is active now.
+    pub active: bool,
+    /// The check's verdict in the seller's language, such as the reason the login failed.
+    pub message: String,
+}
+
+/// `GET /api/tokens`: the account's tokens, oldest first.
+pub async fn list_tokens(language: Language) -> Result<Vec<TokenView>, ApiError> {
+    let response = send(read(Request::get("/api/tokens"), language), None).await?;
+    let status = response.status();
+    let text = response.text().await.map_err(|_| ApiError::Unreachable)?;
+    json::parse_list(&text, token_view).ok_or(ApiError::UnexpectedAnswer { status })
+}
+
+/// `POST /api/tokens`: creates a token; the response is the only one that contains it.
+pub async fn create_token(name: &str, language: Language) -> Result<TokenCreated, ApiError> {
+    let body = Writer::new().string("name", name).finish();
+    let response = send(write(Request::post("/api/tokens"), language), Some(body)).await?;
+    parse(response, token_created).await
+}
+
+/// `DELETE /api/tokens/{id}`: revokes a token at once.
+pub async fn revoke_token(id: i64, language: Language) -> Result<(), ApiError> {
+    let url = format!("/api/tokens/{id}");
+    send(write(Request::delete(&url), language), None).await?;
+    Ok(())
+}
+
+/// `GET /api/messages` for one server: a page of its log, newest first, older than `before`.
+pub async fn list_messages(
+    server_id: i64,
+    status: Option<MessageStatus>,
+    before: Option<i64>,
+    language: Language,
+) -> Result<MessageList, ApiError> {
+    let url = messages_url(server_id, status, before);
+    let response = send(read(Request::get(&url), language), None).await?;
+    parse(response, message_list).await
+}
+
+/// `POST /api/messages/{id}/resend`: queues a failed mail again and returns its new state.
+pub async fn resend_message(id: i64, language: Language) -> Result<MessageView, ApiError> {
+    let url = format!("/api/messages/{id}/resend");
+    let response = send(write(Request::post(&url), language), None).await?;
+    parse(response, message_view).await
+}
+
+/// `POST /api/servers/{id}/reactivate`: checks the connection and the login, and activates the
+/// server when both work.
+pub async fn reactivate_server(id: i64, language: Language) -> Result<Reactivation, ApiError> {
+    let url = format!("/api/servers/{id}/reactivate");
+    let response = send(write(Request::post(&url), language), None).await?;
+    parse(response, reactivation).await
+}
+
+/// Builds the log's URL: one server, an optional status filter and the paging cursor.
+pub fn messages_url(server_id: i64, status: Option<MessageStatus>, before: Option<i64>) -> String {
+    let mut url = format!("/api/messages?server_id={server_id}&limit={LOG_PAGE_SIZE}");
+    if let Some(status) = status {
+        url.push_str("&status=");
+        url.push_str(status.as_str());
+    }
+    if let Some(before) = before {
+        url.push_str("&before=");
+        url.push_str(&before.to_string());
+    }
+    url
+}
+
+fn token_view(body: &Object) -> Option<TokenView> {
+    Some(TokenView {
+        id: body.integer("id")?,
+        name: body.string("name")?,
+        created_at: body.string("created_at")?,
+        last_used_at: body.string("last_used_at"),
+    })
+}
+
+fn token_created(body: &Object) -> Option<TokenCreated> {
+    Some(TokenCreated {
+        id: body.integer("id")?,
+        name: body.string("name")?,
+        token: body.string("token")?,
+        created_at: body.string("created_at")?,
+    })
+}
+
+fn message_list(body: &Object) -> Option<MessageList> {
+    Some(MessageList {
+        messages: body.list("messages", message_view)?,
+        next_before: body.integer("next_before"),
+    })
+}
+
+fn message_view(body: &Object) -> Option<MessageView> {
+    Some(MessageView {
+        id: body.integer("id")?,
+        status: MessageStatus::parse(&body.string("status")?)?,
+        server_id: body.integer("server_id"),
+        from: body.string("from")?,
+        to: body.strings("to")?,
+        subject: body.string("subject")?,
+        message_id: body.string("message_id")?,
+        attempts: u32::try_from(body.integer("attempts")?).ok()?,
+        last_reply: body.string("last_reply"),
+        reason_code: body.string("reason_code"),
+        reason: body.string("reason"),
+        created_at: body.string("created_at")?,
+        updated_at: body.string("updated_at")?,
+        next_attempt_at: body.string("next_attempt_at"),
+        sent_at: body.string("sent_at"),
+    })
+}
+
+fn reactivation(body: &Object) -> Option<Reactivation> {
+    Some(Reactivation {
+        active: body.boolean("active")?,
+        message: body.string("message")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_page_has_no_cursor() {
+        assert_eq!(messages_url(3, None, None), "/api/messages?server_id=3&limit=20");
+    }
+
+    #[test]
+    fn next_page_passes_cursor_and_filter() {
+        assert_eq!(
+            messages_url(3, Some(MessageStatus::Failed), Some(90)),
+            "/api/messages?server_id=3&limit=20&status=failed&before=90"
+        );
+    }
+}
