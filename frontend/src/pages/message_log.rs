@@ -35,7 +35,7 @@ pub struct LogState {
     pub filter: Option<MessageStatus>,
     /// The messages loaded so far, newest first.
     pub messages: Vec<MessageView>,
-    /// The cursor of the next, older page; `None` when the last page is loaded.
+    /// The cursor of the next, older page, or `None` once the last page is loaded.
     pub next_before: Option<i64>,
     pub load: LogLoad,
     /// Increased when the log starts over, so that a page requested before is dropped.
@@ -65,7 +65,7 @@ pub enum LogAction {
 }
 
 impl LogState {
-    /// The state before the first page of the given filter arrives.
+    /// Creates the state shown until the first page of the given filter arrives.
     pub fn new(filter: Option<MessageStatus>) -> LogState {
         LogState {
             filter,

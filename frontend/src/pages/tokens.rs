@@ -13,7 +13,7 @@ use crate::api::ApiError;
 use crate::i18n::{confirm_revoke, format_timestamp, Text};
 use crate::outbox_api;
 
-/// The longest token name the backend accepts, in characters.
+/// The maximum length of a token name that the backend accepts, in characters.
 const MAX_TOKEN_NAME_CHARS: usize = 100;
 
 /// A shop system's request with a token, as the page shows it: the path, the header with the
@@ -98,7 +98,8 @@ impl Reducible for TokensState {
     }
 }
 
-/// Checks a token name as the backend does: 1 to 100 characters after trimming.
+/// Checks a token name's length as the backend does: 1 to 100 characters after trimming. The
+/// backend also rejects control characters, and the page shows its message for those.
 ///
 /// # Errors
 /// The text that names the field and the rule.
