@@ -183,112 +183,154 @@ fn run(mut connection: Connection, mut receiver: mpsc::Receiver<Command>) {
     tracing::debug!("outbox writer stopped");
 }
 
-/// A caller's result, sent only after the commit.
-enum Answer {
-    Insert(Reply<InsertOutcome>, Result<InsertOutcome, QueueError>),
-    Claim(
-        Reply<Vec<ClaimedMessage>>,
-        Result<Vec<ClaimedMessage>, QueueError>,
-    ),
-    Requeue(Reply<bool>, Result<bool, QueueError>),
-    Flush(Reply<()>),
+/// A command's result, kept until the commit decides whether it stands.
+enum Executed {
+    Insert(Result<InsertOutcome, QueueError>),
+    Claim(Result<Vec<ClaimedMessage>, QueueError>),
+    Requeue(Result<bool, QueueError>),
+    Record(Result<(), QueueError>),
+    Flush,
 }
 
-/// Runs the commands in one transaction. Each command runs in a savepoint, so that one failing
-/// command does not undo the others. When the commit fails, every caller gets an error and the
-/// outcomes come back to be tried again.
+impl Executed {
+    fn failed(&self) -> bool {
+        match self {
+            Executed::Insert(result) => result.is_err(),
+            Executed::Claim(result) => result.is_err(),
+            Executed::Requeue(result) => result.is_err(),
+            Executed::Record(result) => result.is_err(),
+            Executed::Flush => false,
+        }
+    }
+}
+
+/// Runs the commands in one transaction and answers their callers after the commit. When the
+/// commit fails, every caller gets an error and the outcomes come back to be tried again.
+///
+/// One failing command must not undo the others, yet a savepoint per command made SQLite parse
+/// two statements and copy every changed page for each mail. So the commands first run without
+/// savepoints, and only when one fails is the transaction rolled back and run again with a
+/// savepoint per command. Nothing is answered before the commit, so the first run leaves no trace.
 fn apply(connection: &mut Connection, commands: Vec<Command>) -> Result<(), Vec<Outcome>> {
-    let mut transaction = match connection.transaction_with_behavior(TransactionBehavior::Immediate) {
-        Ok(transaction) => transaction,
-        Err(error) => return Err(fail_all(commands, &error.into())),
+    let results = match commit_without_savepoints(connection, &commands) {
+        Ok(Some(results)) => Ok(results),
+        // A command failed, and the transaction was rolled back.
+        Ok(None) => commit_with_savepoints(connection, &commands),
+        Err(error) => Err(error),
+    };
+    let results = match results {
+        Ok(results) => results,
+        Err(error) => {
+            tracing::error!(error.cause_chain = %super::cause_chain(&error), "the outbox's transaction failed to start or commit");
+            return Err(fail_all(commands));
+        }
     };
 
-    let mut answers = Vec::with_capacity(commands.len());
-    let mut outcomes = Vec::new();
+    for (command, result) in commands.into_iter().zip(results) {
+        match (command, result) {
+            (Command::Insert(_, reply), Executed::Insert(result)) => drop(reply.send(result)),
+            (Command::Claim { reply, .. }, Executed::Claim(result)) => drop(reply.send(result)),
+            (Command::Requeue { reply, .. }, Executed::Requeue(result)) => drop(reply.send(result)),
+            (Command::Flush(reply), _) => drop(reply.send(Ok(()))),
+            (Command::Record(_), Executed::Record(Err(error))) => {
+                tracing::error!(error.cause_chain = %super::cause_chain(&error), "recording an attempt's outcome failed");
+            }
+            (Command::Record(_), _) => {}
+            // `execute` returns the variant of its command, so this arm never runs.
+            (command, _) => drop(fail_all(vec![command])),
+        }
+    }
+    Ok(())
+}
+
+/// Runs the commands in one transaction and commits. Returns `None`, after rolling back, when
+/// a command failed.
+///
+/// # Errors
+/// The transaction cannot start or commit.
+fn commit_without_savepoints(
+    connection: &mut Connection,
+    commands: &[Command],
+) -> Result<Option<Vec<Executed>>, StoreError> {
+    let transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut results = Vec::with_capacity(commands.len());
     for command in commands {
-        match command {
-            Command::Insert(message, reply) => {
-                let result = in_savepoint(&mut transaction, |connection| {
-                    insert_message(connection, &message)
-                });
-                answers.push(Answer::Insert(reply, result));
-            }
-            Command::Claim {
-                server,
-                max,
-                byte_budget,
-                reply,
-            } => {
-                let result = in_savepoint(&mut transaction, |connection| {
-                    claim_messages(connection, server, max, byte_budget)
-                });
-                answers.push(Answer::Claim(reply, result));
-            }
-            Command::Requeue { account, id, reply } => {
-                let result = in_savepoint(&mut transaction, |connection| {
-                    requeue_failed(connection, account, id)
-                });
-                answers.push(Answer::Requeue(reply, result));
-            }
-            Command::Flush(reply) => answers.push(Answer::Flush(reply)),
-            Command::Record(outcome) => {
-                if let Err(error) = in_savepoint(&mut transaction, |connection| {
-                    record_outcome(connection, &outcome)
-                }) {
-                    tracing::error!(error.cause_chain = %super::cause_chain(&error), "recording an attempt's outcome failed");
-                }
-                outcomes.push(outcome);
-            }
+        let result = execute(&transaction, command);
+        if result.failed() {
+            // Dropping the transaction rolls it back.
+            return Ok(None);
         }
+        results.push(result);
     }
+    transaction.commit()?;
+    Ok(Some(results))
+}
 
-    match transaction.commit() {
-        Ok(()) => {
-            answers.into_iter().for_each(send_answer);
-            Ok(())
+/// Runs the commands in one transaction, each in its own savepoint, and commits.
+///
+/// # Errors
+/// The transaction cannot start or commit.
+fn commit_with_savepoints(
+    connection: &mut Connection,
+    commands: &[Command],
+) -> Result<Vec<Executed>, StoreError> {
+    let mut transaction = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let results = commands
+        .iter()
+        .map(|command| execute_in_savepoint(&mut transaction, command))
+        .collect();
+    transaction.commit()?;
+    Ok(results)
+}
+
+fn execute(connection: &Connection, command: &Command) -> Executed {
+    match command {
+        Command::Insert(message, _) => {
+            Executed::Insert(insert_message(connection, message).map_err(Into::into))
         }
-        Err(error) => {
-            let error: StoreError = error.into();
-            tracing::error!(error.cause_chain = %super::cause_chain(&error), "the outbox's commit failed");
-            for answer in answers {
-                send_error(answer);
-            }
-            Err(outcomes)
+        Command::Claim {
+            server,
+            max,
+            byte_budget,
+            ..
+        } => Executed::Claim(claim_messages(connection, *server, *max, *byte_budget).map_err(Into::into)),
+        Command::Requeue { account, id, .. } => {
+            Executed::Requeue(requeue_failed(connection, *account, *id).map_err(Into::into))
         }
+        Command::Record(outcome) => Executed::Record(record_outcome(connection, outcome).map_err(Into::into)),
+        Command::Flush(_) => Executed::Flush,
     }
 }
 
-fn in_savepoint<T>(
-    transaction: &mut Transaction<'_>,
-    work: impl FnOnce(&Connection) -> Result<T, StoreError>,
-) -> Result<T, QueueError> {
-    let savepoint = transaction.savepoint().map_err(StoreError::from)?;
-    let result = work(&savepoint)?;
-    savepoint.commit().map_err(StoreError::from)?;
-    Ok(result)
-}
-
-fn send_answer(answer: Answer) {
-    // A caller that stopped waiting (a closed HTTP connection) no longer needs the reply.
-    match answer {
-        Answer::Insert(reply, result) => drop(reply.send(result)),
-        Answer::Claim(reply, result) => drop(reply.send(result)),
-        Answer::Requeue(reply, result) => drop(reply.send(result)),
-        Answer::Flush(reply) => drop(reply.send(Ok(()))),
+/// Runs a command in a savepoint, so that its failure undoes its own changes only.
+fn execute_in_savepoint(transaction: &mut Transaction<'_>, command: &Command) -> Executed {
+    let savepoint = match transaction.savepoint() {
+        Ok(savepoint) => savepoint,
+        Err(error) => return failed_result(command, StoreError::from(error).into()),
+    };
+    let result = execute(&savepoint, command);
+    if result.failed() {
+        // Dropping the savepoint rolls it back, as it does when the commit fails.
+        return result;
+    }
+    match savepoint.commit() {
+        Ok(()) => result,
+        Err(error) => failed_result(command, StoreError::from(error).into()),
     }
 }
 
-fn send_error(answer: Answer) {
-    match answer {
-        Answer::Insert(reply, _) => drop(reply.send(Err(QueueError::CommitFailed))),
-        Answer::Claim(reply, _) => drop(reply.send(Err(QueueError::CommitFailed))),
-        Answer::Requeue(reply, _) => drop(reply.send(Err(QueueError::CommitFailed))),
-        Answer::Flush(reply) => drop(reply.send(Err(QueueError::CommitFailed))),
+fn failed_result(command: &Command, error: QueueError) -> Executed {
+    match command {
+        Command::Insert(..) => Executed::Insert(Err(error)),
+        Command::Claim { .. } => Executed::Claim(Err(error)),
+        Command::Requeue { .. } => Executed::Requeue(Err(error)),
+        Command::Record(_) => Executed::Record(Err(error)),
+        Command::Flush(_) => Executed::Flush,
     }
 }
 
-fn fail_all(commands: Vec<Command>, error: &StoreError) -> Vec<Outcome> {
-    tracing::error!(error.cause_chain = %super::cause_chain(error), "the outbox cannot start a transaction");
+/// Answers every caller with an error and returns the outcomes, to be recorded again.
+fn fail_all(commands: Vec<Command>) -> Vec<Outcome> {
     let mut outcomes = Vec::new();
     for command in commands {
         match command {
@@ -300,4 +342,91 @@ fn fail_all(commands: Vec<Command>, error: &StoreError) -> Vec<Outcome> {
         }
     }
     outcomes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    /// Opens a fresh database with one account (id 1) and one server of it (id 1).
+    fn database_with_server(folder: &std::path::Path) -> Connection {
+        let database = folder.join("outbox.sqlite3");
+        Store::open(&database, &folder.join("key")).expect("store opens");
+        let connection = Connection::open(&database).expect("database opens");
+        connection
+            .execute_batch(
+                "PRAGMA foreign_keys = ON; \
+                 INSERT INTO accounts (id, email, email_key, password_hash, created_at) \
+                 VALUES (1, 'max@shop.example', 'max@shop.example', 'not a hash', 0); \
+                 INSERT INTO servers (id, account_id, provider, active, display_name, sender, host, port, \
+                 security, login, bcc, settings_json, created_at, updated_at) \
+                 VALUES (1, 1, 'custom', 1, 'Shop', 'info@shop.example', 'mail.shop.example', 587, \
+                 'starttls', '', '', '{}', 0, 0);",
+            )
+            .expect("account and server stored");
+        connection
+    }
+
+    fn new_message(account: i64, subject: &str) -> NewMessage {
+        NewMessage {
+            account: AccountId(account),
+            idempotency_key: None,
+            request_hash: vec![0; 32],
+            requested_server: None,
+            server: ServerId(1),
+            envelope_from: "info@shop.example".to_owned(),
+            envelope_to: vec!["erika@kunde.example".to_owned()],
+            subject: subject.to_owned(),
+            message_id: format!("<{subject}@shop.example>"),
+            content: b"Subject: test\r\n\r\nHallo\r\n".to_vec(),
+        }
+    }
+
+    #[test]
+    fn failing_command_spares_others_in_group() {
+        let folder = tempfile::tempdir().expect("temp dir");
+        let mut connection = database_with_server(folder.path());
+        let (first_reply, mut first) = oneshot::channel();
+        let (unknown_reply, mut unknown) = oneshot::channel();
+        let (last_reply, mut last) = oneshot::channel();
+
+        let commands = vec![
+            Command::Insert(Box::new(new_message(1, "first")), first_reply),
+            // No account 2 exists, so the foreign key rejects this row.
+            Command::Insert(Box::new(new_message(2, "unknown")), unknown_reply),
+            Command::Insert(Box::new(new_message(1, "last")), last_reply),
+        ];
+        let committed = apply(&mut connection, commands);
+
+        assert!(committed.is_ok(), "the group commits");
+        assert!(
+            matches!(first.try_recv(), Ok(Ok(InsertOutcome::Created { .. }))),
+            "the mail before the failing one is stored"
+        );
+        assert!(
+            matches!(unknown.try_recv(), Ok(Err(_))),
+            "the mail of an unknown account is rejected"
+        );
+        assert!(
+            matches!(last.try_recv(), Ok(Ok(InsertOutcome::Created { .. }))),
+            "the mail after the failing one is stored"
+        );
+        let stored: Vec<String> = connection
+            .prepare("SELECT subject FROM messages ORDER BY id")
+            .and_then(|mut statement| {
+                statement
+                    .query_map([], |row| row.get(0))?
+                    .collect::<rusqlite::Result<_>>()
+            })
+            .expect("messages readable");
+        assert_eq!(stored, ["first", "last"]);
+        let contents: i64 = connection
+            .query_row("SELECT COUNT(*) FROM message_contents", [], |row| row.get(0))
+            .expect("contents readable");
+        assert_eq!(
+            contents, 2,
+            "each stored mail has its content, the rejected one none"
+        );
+    }
 }
