@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the build and the tests need on a fresh Debian 12 machine:
-# the wasm32 target, wasm-bindgen-cli at the version pinned in Cargo.lock, wasm-opt,
-# Chromium with chromedriver, Postfix's smtp-sink/smtp-source, swaks and aiosmtpd.
+# the wasm32 target, wasm-bindgen-cli at the version pinned in Cargo.lock, wasm-opt, terser,
+# lightningcss, Python's zopfli and brotli, Chromium with chromedriver, Postfix's
+# smtp-sink/smtp-source, swaks and aiosmtpd.
 # With --build-only it installs only what building the page needs.
 # Safe to run again: every step checks first whether its tool is already there.
 set -euo pipefail
@@ -37,7 +38,25 @@ install_wasm_bindgen() {
 install_wasm_opt() {
   if [ -x "$tools/node_modules/.bin/wasm-opt" ]; then return; fi
   log "installing wasm-opt (binaryen 132) from npm"
-  npm install --prefix "$tools" --no-audit --no-fund binaryen@132 >/dev/null
+  npm install --prefix "$tools" --no-audit --no-fund --save-exact binaryen@132.0.0 >/dev/null
+}
+
+# The page's minifiers. lightningcss-cli brings its native binary in a platform package from the
+# same registry, linked into place by its postinstall script.
+install_minifiers() {
+  if [ -x "$tools/node_modules/.bin/terser" ] && "$tools/node_modules/.bin/lightningcss" --version >/dev/null 2>&1; then
+    return
+  fi
+  log "installing terser 5.51.2 and lightningcss-cli 1.33.0 from npm"
+  npm install --prefix "$tools" --no-audit --no-fund --save-exact terser@5.51.2 lightningcss-cli@1.33.0 >/dev/null
+}
+
+# The build writes the Zopfli (.gz) and Brotli (.br) siblings of the page's files with these.
+install_python_compressors() {
+  if "$tools/venv/bin/python" -c 'import brotli, zopfli' 2>/dev/null; then return; fi
+  log "installing zopfli and brotli into $tools/venv"
+  [ -x "$tools/venv/bin/python" ] || python3 -m venv "$tools/venv"
+  "$tools/venv/bin/python" -m pip install --quiet 'zopfli==0.4.3' 'brotli==1.2.1'
 }
 
 install_debian_packages() {
@@ -66,6 +85,8 @@ install_python_smtp_server() {
 # --build-only installs what building the page needs, for the README's run command.
 install_wasm_target
 install_wasm_opt
+install_minifiers
+install_python_compressors
 install_wasm_bindgen
 if [ "${1:-}" = "--build-only" ]; then
   log "all build dependencies are installed"
