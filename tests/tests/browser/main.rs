@@ -8,4 +8,5 @@
 mod field_cases;
 mod harness;
 mod journey;
+mod outbox_page;
 mod page;
