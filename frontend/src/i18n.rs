@@ -480,7 +480,7 @@ pub fn confirm_delete(name: &str, language: Language) -> String {
 
 /// Returns the confirmation question before revoking an API token.
 pub fn confirm_revoke(name: &str, language: Language) -> String {
-    match language {
+    match language.effective() {
         Language::De => format!(
             "Den Token „{name}“ wirklich widerrufen? Ein Shopsystem, das ihn nutzt, kann danach keine Mails mehr übergeben."
         ),

@@ -217,7 +217,7 @@ pub fn TokensPage(props: &TokensPageProps) -> Html {
                 <h1 id="tokens-title">{ text(Text::TokensTitle) }</h1>
             </div>
             <p class="lead">{ text(Text::TokensIntro) }</p>
-            <form class="panel" aria-labelledby="tokens-title" novalidate=true {onsubmit}>
+            <form class="panel token-form" aria-labelledby="tokens-title" novalidate=true {onsubmit}>
                 <div class="field">
                     <label for="token-name">{ text(Text::TokenName) }</label>
                     <div class="input-row">
