@@ -61,6 +61,8 @@ pub enum TokensAction {
     NameInvalid(Text),
     Creating,
     Created(TokenCreated),
+    /// The token with this id is revoked.
+    Revoked(i64),
     Notify(TokenNotice),
 }
 
@@ -87,6 +89,14 @@ impl Reducible for TokensState {
                 next.creating = false;
                 next.name.clear();
                 next.created = Some(created);
+                next.generation += 1;
+            }
+            TokensAction::Revoked(id) => {
+                // A revoked token is useless, so the page stops showing it for copying.
+                if next.created.as_ref().is_some_and(|created| created.id == id) {
+                    next.created = None;
+                }
+                next.notice = Some(TokenNotice::Revoked);
                 next.generation += 1;
             }
             TokensAction::Notify(notice) => {
@@ -178,12 +188,14 @@ pub fn TokensPage(props: &TokensPageProps) -> Html {
             }
             let dispatcher = dispatcher.clone();
             spawn_local(async move {
-                let notice = match outbox_api::revoke_token(token.id, language).await {
-                    Ok(()) => TokenNotice::Revoked,
-                    Err(error) => TokenNotice::Failed(error.message(language)),
-                };
-                dispatcher.dispatch(TokensAction::Notify(notice));
-                dispatcher.dispatch(TokensAction::Reload);
+                match outbox_api::revoke_token(token.id, language).await {
+                    Ok(()) => dispatcher.dispatch(TokensAction::Revoked(token.id)),
+                    Err(error) => {
+                        dispatcher
+                            .dispatch(TokensAction::Notify(TokenNotice::Failed(error.message(language))));
+                        dispatcher.dispatch(TokensAction::Reload);
+                    }
+                }
             });
         })
     };
@@ -356,6 +368,31 @@ mod tests {
 
         assert_eq!(validate_token_name(&longest), Ok(longest.as_str()));
         assert_eq!(validate_token_name(&"ä".repeat(101)), Err(Text::TokenNameTooLong));
+    }
+
+    #[test]
+    fn revoking_the_new_token_hides_it() {
+        let created = TokenCreated {
+            id: 4,
+            name: "Shopware".to_owned(),
+            token: "pa_secret".to_owned(),
+            created_at: "2026-12-04T23:33:00Z".to_owned(),
+        };
+        let state = Rc::new(TokensState {
+            tokens: TokenList::Loading,
+            generation: 1,
+            name: String::new(),
+            name_problem: None,
+            creating: false,
+            created: Some(created),
+            notice: None,
+        });
+
+        let state = state.reduce(TokensAction::Revoked(4));
+
+        assert_eq!(state.created, None);
+        assert_eq!(state.notice, Some(TokenNotice::Revoked));
+        assert_eq!(state.generation, 2);
     }
 
     #[test]
