@@ -10,7 +10,8 @@ use yew::prelude::*;
 use crate::api::{self, StoredServer};
 use crate::components::header::AppHeader;
 use crate::i18n::Text;
-use crate::language::{apply_language, initial_language};
+use crate::language::{apply_language, initial_language, switch_language};
+use crate::outbox_app::{go_to, OutboxView};
 use crate::pages::auth::AuthPage;
 use crate::pages::server_form::ServerFormPage;
 use crate::pages::server_list::ServerListPage;
@@ -108,8 +109,9 @@ pub fn App() -> Html {
     let onlanguage = {
         let state = state.clone();
         Callback::from(move |choice: Language| {
-            apply_language(choice, true);
-            state.dispatch(AppAction::ChooseLanguage(choice));
+            if switch_language(choice) {
+                state.dispatch(AppAction::ChooseLanguage(choice));
+            }
         })
     };
     let onauthenticated = {
@@ -143,6 +145,10 @@ pub fn App() -> Html {
         })
     };
 
+    // The API tokens and the sending logs are on the outbox page.
+    let onlog = Callback::from(|server: StoredServer| go_to(&OutboxView::Log { server_id: server.id }.url()));
+    let ontokens = Callback::from(|()| go_to(&OutboxView::Tokens.url()));
+
     // Derived values
     let account = match &state.session {
         Session::LoggedIn(account) => Some(AttrValue::from(account.email.clone())),
@@ -157,7 +163,8 @@ pub fn App() -> Html {
             html! { <AuthPage {notice} {onauthenticated} /> }
         }
         (Session::LoggedIn(_), Screen::ServerList) => html! {
-            <ServerListPage onnew={show(Screen::NewServer)} {onedit} onsessionexpired={onsessionexpired.clone()} />
+            <ServerListPage onnew={show(Screen::NewServer)} {onedit} {onlog} {ontokens}
+                onsessionexpired={onsessionexpired.clone()} />
         },
         (Session::LoggedIn(account), Screen::NewServer) => html! {
             <ServerFormPage key="new" server={None::<StoredServer>} account_email={account.email.clone()}

@@ -161,8 +161,8 @@ impl Text {
             Text::AccountEmail => ("E-Mail-Adresse", "Email address"),
             Text::AccountPassword => ("Passwort", "Password"),
             Text::SignUpPasswordHelp => (
-                "Das Passwort für Ihr Postausgang-Konto, nicht das Ihres Postfachs.",
-                "The password for your Postausgang account, not the one of your mailbox.",
+                "Mindestens 10 Zeichen. Das Passwort für Ihr Postausgang-Konto, nicht das Ihres Postfachs.",
+                "At least 10 characters. The password for your Postausgang account, not the one of your mailbox.",
             ),
             Text::NoAccountYet => ("Noch kein Konto?", "No account yet?"),
             Text::HaveAccount => ("Schon ein Konto?", "Already have an account?"),
@@ -435,19 +435,19 @@ pub fn fix_label(fix: &Fix, language: Language) -> String {
     match fix {
         Fix::SetPortAndSecurity { port, security } => {
             let security = security_label(*security, language);
-            match language {
+            match language.effective() {
                 Language::De => format!("{port} mit {security} verwenden"),
                 Language::En => format!("Use {port} with {security}"),
             }
         }
-        Fix::SetHost { host } => match language {
+        Fix::SetHost { host } => match language.effective() {
             Language::De => format!("{host} eintragen"),
             Language::En => format!("Use {host}"),
         },
         Fix::UsePreset { preset_id } => {
             let name = shared::presets::preset_by_id(preset_id)
                 .map_or(preset_id.as_str(), |preset| preset.short_name);
-            match language {
+            match language.effective() {
                 Language::De => format!("Einstellungen für {name} übernehmen"),
                 Language::En => format!("Use the settings for {name}"),
             }
@@ -462,7 +462,7 @@ pub fn format_timestamp(at: &str, language: Language) -> String {
     else {
         return at.to_owned();
     };
-    match language {
+    match language.effective() {
         Language::De => format!("{day}.{month}.{year}, {time} UTC"),
         Language::En => format!("{year}-{month}-{day} {time} UTC"),
     }
@@ -470,7 +470,7 @@ pub fn format_timestamp(at: &str, language: Language) -> String {
 
 /// Returns the confirmation question before deleting a server.
 pub fn confirm_delete(name: &str, language: Language) -> String {
-    match language {
+    match language.effective() {
         Language::De => {
             format!("Den Server „{name}“ wirklich löschen? Das lässt sich nicht rückgängig machen.")
         }
@@ -493,6 +493,14 @@ pub fn confirm_revoke(name: &str, language: Language) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sign_up_help_states_password_minimum() {
+        let minimum = shared::api::MIN_ACCOUNT_PASSWORD_CHARS.to_string();
+        for language in [Language::De, Language::En] {
+            assert!(Text::SignUpPasswordHelp.in_language(language).contains(&minimum));
+        }
+    }
 
     #[test]
     fn fix_label_names_port_and_security() {

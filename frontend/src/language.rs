@@ -10,7 +10,12 @@ const STORAGE_KEY: &str = "postausgang.language";
 
 /// Returns the language to start with: the seller's earlier choice, else the first of the
 /// browser's preferred languages that the page speaks, else German.
+///
+/// A single-language build starts in its language: `main.js` chose the build by the same rule.
 pub fn initial_language() -> Language {
+    if let Some(only) = Language::only() {
+        return only;
+    }
     local_storage()
         .and_then(|storage| storage.get_item(STORAGE_KEY).ok().flatten())
         .and_then(|tag| supported_language(stored_tag(&tag)))
@@ -25,6 +30,20 @@ fn stored_tag(value: &str) -> &str {
 
 fn local_storage() -> Option<Storage> {
     web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// Switches to the seller's choice and remembers it. Returns `false` when the page reloads
+/// instead, because this build lacks the texts of that language and `main.js` loads the build
+/// that has them.
+pub fn switch_language(choice: Language) -> bool {
+    apply_language(choice, true);
+    if Language::only().is_none_or(|only| only == choice) {
+        return true;
+    }
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().reload();
+    }
+    false
 }
 
 /// Stores the seller's choice and sets `<html lang>` and the title, so that screen readers and

@@ -13,4 +13,12 @@ pub mod i18n;
 pub mod json;
 pub mod language;
 pub mod outbox_api;
+pub mod outbox_app;
 pub mod pages;
+
+/// A free-list allocator instead of the standard library's dlmalloc: the pages allocate little,
+/// and the smaller allocator takes a few KB off the gzipped wasm (see BENCHMARKS.md).
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
+    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());

@@ -7,6 +7,10 @@ use serde::{Deserialize, Serialize};
 use crate::report::{Field, Finding, Severity};
 use crate::security::Security;
 
+/// The shortest account password that sign-up accepts, in characters (not bytes). The page's
+/// sign-up help states it.
+pub const MIN_ACCOUNT_PASSWORD_CHARS: usize = 10;
+
 /// Body of `POST /api/accounts` (sign-up) and `POST /api/session` (login).
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

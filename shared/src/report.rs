@@ -274,8 +274,15 @@ impl ValidationReport {
 
     /// Returns the findings for one field, errors first.
     pub fn for_field(&self, field: Field) -> Vec<&Finding> {
-        let mut findings: Vec<&Finding> = self.findings.iter().filter(|f| f.field == field).collect();
-        findings.sort_by_key(|finding| finding.severity);
-        findings
+        // One pass per severity keeps the report's order within a severity, as a stable sort
+        // would, without linking the standard library's sort into the page's wasm.
+        [Severity::Error, Severity::Warning, Severity::Hint]
+            .into_iter()
+            .flat_map(|severity| {
+                self.findings
+                    .iter()
+                    .filter(move |finding| finding.field == field && finding.severity == severity)
+            })
+            .collect()
     }
 }

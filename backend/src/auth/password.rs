@@ -9,7 +9,7 @@ use argon2::Argon2;
 use crate::error::ApiError;
 
 /// The shortest accepted sign-up password, in characters (not bytes).
-pub const MIN_PASSWORD_CHARS: usize = 10;
+pub const MIN_PASSWORD_CHARS: usize = shared::api::MIN_ACCOUNT_PASSWORD_CHARS;
 /// The longest accepted password. It bounds the hashing work one request can cause.
 pub const MAX_PASSWORD_CHARS: usize = 1024;
 

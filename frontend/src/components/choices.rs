@@ -6,12 +6,11 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::components::field::described_by;
-use crate::components::findings::FindingList;
+use crate::components::findings::finding_list;
 use crate::i18n::{security_label, Text};
 use shared::report::Fix;
 
-/// Props of [`PresetField`].
-#[derive(Properties, PartialEq)]
+/// Values of [`preset_field`].
 pub struct PresetFieldProps {
     pub id: AttrValue,
     /// The chosen preset's id, or empty for "no specific provider".
@@ -24,10 +23,7 @@ pub struct PresetFieldProps {
 /// Renders the provider select, first in the form: choosing a preset fills host, port and security.
 /// What a seller must know about the provider, such as Gmail's app password, arrives as hints
 /// from `shared`'s validation.
-#[component]
-pub fn PresetField(props: &PresetFieldProps) -> Html {
-    let language = use_context::<Language>().unwrap_or_default();
-
+pub fn preset_field(props: &PresetFieldProps, language: Language) -> Html {
     let onchange = {
         let onchoose = props.onchoose.clone();
         Callback::from(move |event: Event| {
@@ -50,13 +46,12 @@ pub fn PresetField(props: &PresetFieldProps) -> Html {
                 }) }
             </select>
             <p id={help_id} class="help">{ Text::ProviderHelp.in_language(language) }</p>
-            <FindingList id={findings_id} findings={props.findings.clone()} {language} onfix={props.onfix.clone()} />
+            { finding_list(&findings_id, &props.findings, language, &props.onfix) }
         </div>
     }
 }
 
-/// Props of [`SecurityField`].
-#[derive(Properties, PartialEq)]
+/// Values of [`security_field`].
 pub struct SecurityFieldProps {
     pub id: AttrValue,
     pub value: Security,
@@ -66,10 +61,7 @@ pub struct SecurityFieldProps {
 }
 
 /// Renders the connection security as a radio group, where arrow keys move between the modes.
-#[component]
-pub fn SecurityField(props: &SecurityFieldProps) -> Html {
-    let language = use_context::<Language>().unwrap_or_default();
-
+pub fn security_field(props: &SecurityFieldProps, language: Language) -> Html {
     let onchange = {
         let onchoose = props.onchoose.clone();
         Callback::from(move |event: Event| {
@@ -106,7 +98,7 @@ pub fn SecurityField(props: &SecurityFieldProps) -> Html {
                 }) }
             </div>
             <p id={help_id} class="help">{ Text::SecurityHelp.in_language(language) }</p>
-            <FindingList id={findings_id} findings={props.findings.clone()} {language} onfix={props.onfix.clone()} />
+            { finding_list(&findings_id, &props.findings, language, &props.onfix) }
         </fieldset>
     }
 }

@@ -5,7 +5,7 @@ use shared::{Finding, Language, Severity};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::components::findings::FindingList;
+use crate::components::findings::finding_list;
 
 /// Props of [`TextField`].
 #[derive(Properties, PartialEq)]
@@ -90,48 +90,37 @@ pub fn TextField(props: &TextFieldProps) -> Html {
             if let Some(help) = &props.help {
                 <p id={help_id} class="help">{ help.clone() }</p>
             }
-            <FindingList id={findings_id} findings={props.findings.clone()} {language} onfix={props.onfix.clone()} />
+            { finding_list(&findings_id, &props.findings, language, &props.onfix) }
         </div>
     }
 }
 
-/// Props of [`ToggleField`].
-#[derive(Properties, PartialEq)]
-pub struct ToggleFieldProps {
-    pub id: AttrValue,
-    pub label: AttrValue,
-    pub help: AttrValue,
-    pub checked: bool,
-    pub ontoggle: Callback<bool>,
-}
-
 /// Renders a checkbox as a switch, with its label and help text.
-#[component]
-pub fn ToggleField(props: &ToggleFieldProps) -> Html {
+pub fn toggle_field(id: &str, label: &str, help: &str, checked: bool, ontoggle: &Callback<bool>) -> Html {
     let onchange = {
-        let ontoggle = props.ontoggle.clone();
+        let ontoggle = ontoggle.clone();
         Callback::from(move |event: Event| {
             let input: HtmlInputElement = event.target_unchecked_into();
             ontoggle.emit(input.checked());
         })
     };
 
-    let help_id = format!("{}-help", props.id);
+    let help_id = format!("{id}-help");
 
     html! {
         <div class="field field-toggle">
             <input
-                id={props.id.clone()}
+                id={id.to_owned()}
                 type="checkbox"
                 role="switch"
                 class="switch"
-                checked={props.checked}
+                {checked}
                 aria-describedby={help_id.clone()}
                 {onchange}
             />
             <div>
-                <label for={props.id.clone()}>{ props.label.clone() }</label>
-                <p id={help_id} class="help">{ props.help.clone() }</p>
+                <label for={id.to_owned()}>{ label.to_owned() }</label>
+                <p id={help_id} class="help">{ help.to_owned() }</p>
             </div>
         </div>
     }

@@ -6,63 +6,33 @@ use yew::prelude::*;
 
 use crate::i18n::{fix_label, severity_label};
 
-/// Props of [`FindingList`].
-#[derive(Properties, PartialEq)]
-pub struct FindingListProps {
-    pub id: AttrValue,
-    pub findings: Vec<Finding>,
-    pub language: Language,
-    pub onfix: Callback<Fix>,
-}
-
-/// Renders the findings of one field. The list is a polite live region, so a screen reader announces a
-/// finding when it appears while the seller types.
-#[component]
-pub fn FindingList(props: &FindingListProps) -> Html {
-    let language = props.language;
-
+/// Renders the findings of one field. The list is a polite live region, so a screen reader
+/// announces a finding when it appears while the seller types.
+///
+/// Plain functions rather than components: the findings change with every keystroke anyway, and
+/// each component type adds its own copy of Yew's component code to the wasm.
+pub fn finding_list(id: &str, findings: &[Finding], language: Language, onfix: &Callback<Fix>) -> Html {
     html! {
-        <div id={props.id.clone()} class="findings" aria-live="polite">
-            { for props.findings.iter().map(|finding| html! {
-                <FindingItem finding={finding.clone()} {language} onfix={props.onfix.clone()} />
-            }) }
+        <div id={id.to_owned()} class="findings" aria-live="polite">
+            { for findings.iter().map(|finding| finding_item(finding, language, onfix)) }
         </div>
     }
 }
 
-/// Props of [`FindingItem`].
-#[derive(Properties, PartialEq)]
-pub struct FindingItemProps {
-    pub finding: Finding,
-    pub language: Language,
-    pub onfix: Callback<Fix>,
-}
-
 /// Renders one finding: severity, message and the fix button.
-#[component]
-pub fn FindingItem(props: &FindingItemProps) -> Html {
-    let language = props.language;
-    let finding = &props.finding;
-
-    let onclick = {
-        let onfix = props.onfix.clone();
-        let fix = finding.fix.clone();
-        Callback::from(move |_: MouseEvent| {
-            if let Some(fix) = fix.clone() {
-                onfix.emit(fix);
-            }
-        })
-    };
-
-    let class = finding_class(finding.severity);
+fn finding_item(finding: &Finding, language: Language, onfix: &Callback<Fix>) -> Html {
+    let onclick = finding.fix.clone().map(|fix| {
+        let onfix = onfix.clone();
+        Callback::from(move |_: MouseEvent| onfix.emit(fix.clone()))
+    });
 
     html! {
-        <div {class}>
+        <div class={finding_class(finding.severity)}>
             <p>
                 <strong class="finding-severity">{ severity_label(finding.severity, language) }{ ": " }</strong>
                 { finding.message(language) }
             </p>
-            if let Some(fix) = &finding.fix {
+            if let (Some(fix), Some(onclick)) = (&finding.fix, onclick) {
                 <button type="button" class="button button-small" {onclick}>{ fix_label(fix, language) }</button>
             }
         </div>

@@ -5,7 +5,7 @@ use shared::{Finding, Language, Severity};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::components::findings::{finding_class, FindingList};
+use crate::components::findings::{finding_class, finding_list};
 use crate::form::recipient::same_domain_hint;
 use crate::form::state::TestStatus;
 use crate::i18n::{severity_label, step_status_label, Text};
@@ -70,8 +70,7 @@ pub fn TestMailPanel(props: &TestMailPanelProps) -> Html {
                     </button>
                 </div>
                 <p id="test-recipient-help" class="help">{ Text::TestRecipientHelp.in_language(language) }</p>
-                <FindingList id="test-recipient-findings" findings={props.findings.clone()} {language}
-                    onfix={Callback::noop()} />
+                { finding_list("test-recipient-findings", &props.findings, language, &Callback::noop()) }
                 <div id="test-recipient-hint" class="findings" aria-live="polite">
                     if let Some(hint) = same_domain {
                         <div class="finding finding-hint"><p>{ hint }</p></div>
@@ -97,23 +96,12 @@ fn test_outcome(status: &TestStatus, language: Language) -> Html {
         TestStatus::Failed(message) => html! {
             <p class="status status-error" role="alert">{ message.clone() }</p>
         },
-        TestStatus::Finished(result) => html! { <TestMailChecklist result={result.clone()} {language} /> },
+        TestStatus::Finished(result) => test_mail_checklist(result, language),
     }
 }
 
-/// Props of [`TestMailChecklist`].
-#[derive(Properties, PartialEq)]
-pub struct TestMailChecklistProps {
-    pub result: TestMailResult<FindingText>,
-    pub language: Language,
-}
-
 /// Renders the verdict, one line per SMTP step, and the raw replies folded away.
-#[component]
-pub fn TestMailChecklist(props: &TestMailChecklistProps) -> Html {
-    let language = props.language;
-    let result = &props.result;
-
+pub fn test_mail_checklist(result: &TestMailResult<FindingText>, language: Language) -> Html {
     let (class, title) = if result.ok {
         ("verdict verdict-ok", Text::TestAccepted)
     } else {

@@ -33,7 +33,7 @@ pub fn same_domain_hint(sender: &str, recipients: &str, language: Language) -> O
     if !shares_domain {
         return None;
     }
-    Some(match language {
+    Some(match language.effective() {
         Language::De => format!(
             "Empfänger und Absender liegen beide bei {sender_domain}. So bleibt die Mail beim selben Anbieter, \
              und Probleme bei der Zustellung nach außen fallen nicht auf. Nehmen Sie besser eine Adresse \

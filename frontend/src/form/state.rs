@@ -1,7 +1,6 @@
 //! The server form's state and its reducer: values, which fields the seller has touched, and the
 //! status of the save and test-mail requests.
 
-use std::collections::HashSet;
 use std::rc::Rc;
 
 use shared::api::{FindingText, TestMailResult};
@@ -53,7 +52,9 @@ pub struct FormState {
     /// The values as last loaded or saved, to tell whether the form has unsaved changes.
     pub saved_values: Option<ServerValues>,
     /// Fields whose errors are shown; warnings and hints show for every field at once.
-    pub touched: HashSet<Field>,
+    /// A short list rather than a set: the form has ten fields, and a hash set would add its
+    /// code to the wasm.
+    pub touched: Vec<Field>,
     pub save: SaveStatus,
     pub test_recipient: String,
     pub test: TestStatus,
@@ -97,7 +98,7 @@ impl FormState {
             password_on_file: false,
             values: ServerValues::default(),
             saved_values: None,
-            touched: HashSet::new(),
+            touched: Vec::new(),
             save: SaveStatus::Idle,
             test_recipient: recipient.to_owned(),
             test: TestStatus::Idle,
@@ -153,7 +154,9 @@ impl FormState {
     }
 
     fn touch(&mut self, field: Field) {
-        self.touched.insert(field);
+        if !self.touched.contains(&field) {
+            self.touched.push(field);
+        }
     }
 
     /// Any edit makes a previous save result stale, but keeps a failure's findings visible until
@@ -201,7 +204,7 @@ impl Reducible for FormState {
                 next.after_edit();
             }
             FormAction::BlockSave => {
-                next.touched.extend(ALL_FIELDS);
+                next.touched = ALL_FIELDS.to_vec();
                 next.save = SaveStatus::Blocked;
             }
             FormAction::SaveStarted => next.save = SaveStatus::Saving,
@@ -221,7 +224,7 @@ impl Reducible for FormState {
             }
             FormAction::SetTestRecipient(recipient) => next.test_recipient = recipient,
             FormAction::BlockTest => {
-                next.touched.extend(ALL_FIELDS);
+                next.touched = ALL_FIELDS.to_vec();
                 next.test = TestStatus::Blocked;
             }
             FormAction::TestStarted => next.test = TestStatus::Sending,

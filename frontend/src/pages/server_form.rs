@@ -1,6 +1,7 @@
 //! The form for a new or a stored SMTP server, validated on every keystroke by `shared`.
 
 use shared::api::{TestMailRequest, UnsavedTestMailRequest};
+use shared::presets::ProviderPreset;
 use shared::report::Fix;
 use shared::{Field, Language, Security, Severity, ValidationReport};
 use wasm_bindgen_futures::spawn_local;
@@ -8,8 +9,8 @@ use web_sys::HtmlElement;
 use yew::prelude::*;
 
 use crate::api::{self, ApiError, StoredServer};
-use crate::components::choices::{PresetField, SecurityField};
-use crate::components::field::{TextField, ToggleField};
+use crate::components::choices::{preset_field, security_field, PresetFieldProps, SecurityFieldProps};
+use crate::components::field::{toggle_field, TextField};
 use crate::components::test_mail::TestMailPanel;
 use crate::form::recipient::{check_recipients, recipient_findings};
 use crate::form::state::{input_id, FormAction, FormState, SaveStatus, ALL_FIELDS};
@@ -130,15 +131,15 @@ pub fn ServerFormPage(props: &ServerFormPageProps) -> Html {
                 </div>
             }
             <form class="panel server-form" aria-labelledby="form-title" novalidate=true {onsubmit}>
-                <PresetField
-                    id={input_id(Field::Provider)}
-                    value={values.provider.clone()}
-                    findings={findings(Field::Provider)}
-                    onchoose={onchoosepreset.clone()}
-                    onfix={onfix.clone()}
-                />
-                <ToggleField id="server-active" label={text(Text::Active)} help={text(Text::ActiveHelp)}
-                    checked={values.active} ontoggle={ontoggleactive} />
+                { preset_field(&PresetFieldProps {
+                    id: input_id(Field::Provider).into(),
+                    value: values.provider.clone().into(),
+                    findings: findings(Field::Provider),
+                    onchoose: onchoosepreset.clone(),
+                    onfix: onfix.clone(),
+                }, language) }
+                { toggle_field("server-active", Text::Active.in_language(language),
+                    Text::ActiveHelp.in_language(language), values.active, &ontoggleactive) }
                 <TextField id={input_id(Field::DisplayName)} label={label(Field::DisplayName)}
                     value={values.display_name.clone()} help={text(Text::DisplayNameHelp)} autocomplete="off"
                     findings={findings(Field::DisplayName)} oninput={onedit(TextInput::DisplayName)} onfix={onfix.clone()} />
@@ -146,7 +147,7 @@ pub fn ServerFormPage(props: &ServerFormPageProps) -> Html {
                     value={values.sender.clone()} help={text(Text::SenderHelp)} autocomplete="off"
                     findings={findings(Field::Sender)} oninput={onedit(TextInput::Sender)} onfix={onfix.clone()} />
                 if let Some(preset) = offered_preset {
-                    <PresetOffer name={preset.short_name} preset_id={preset.id} onchoose={onchoosepreset} />
+                    { preset_offer(preset, language, &onchoosepreset) }
                 }
                 <TextField id={input_id(Field::Host)} label={label(Field::Host)} required=true
                     value={values.host.clone()} help={text(Text::HostHelp)} autocomplete="off"
@@ -160,19 +161,24 @@ pub fn ServerFormPage(props: &ServerFormPageProps) -> Html {
                 <PasswordField value={values.password.clone()} help={text(password_help)}
                     placeholder={password_placeholder} stored={state.password_on_file}
                     findings={findings(Field::Password)} oninput={onedit(TextInput::Password)} onfix={onfix.clone()} />
-                <SecurityField id={input_id(Field::Security)} value={values.security}
-                    findings={findings(Field::Security)} onchoose={onchoosesecurity} onfix={onfix.clone()} />
+                { security_field(&SecurityFieldProps {
+                    id: input_id(Field::Security).into(),
+                    value: values.security,
+                    findings: findings(Field::Security),
+                    onchoose: onchoosesecurity,
+                    onfix: onfix.clone(),
+                }, language) }
                 <TextField id={input_id(Field::Bcc)} label={label(Field::Bcc)}
                     value={values.bcc.clone()} help={text(Text::BccHelp)} autocomplete="off"
                     findings={findings(Field::Bcc)} oninput={onedit(TextInput::Bcc)} onfix={onfix} />
-                <ToggleField id="server-default" label={text(Text::Default)} help={text(Text::DefaultHelp)}
-                    checked={values.is_default} ontoggle={ontoggledefault} />
+                { toggle_field("server-default", Text::Default.in_language(language),
+                    Text::DefaultHelp.in_language(language), values.is_default, &ontoggledefault) }
                 <div class="form-actions">
                     <button type="submit" class="button button-primary" id="save-server"
                         disabled={state.save == SaveStatus::Saving}>
                         { Text::Save.in_language(language) }
                     </button>
-                    <SaveStatusLine status={state.save.clone()} {language} />
+                    { save_status_line(&state.save, language) }
                 </div>
             </form>
             <TestMailPanel
@@ -274,37 +280,26 @@ fn focus_first_error(report: &ValidationReport) {
     }
 }
 
-/// Props of [`PresetOffer`].
-#[derive(Properties, PartialEq)]
-struct PresetOfferProps {
-    name: AttrValue,
-    preset_id: AttrValue,
-    onchoose: Callback<String>,
-}
-
-/// Offers the preset whose mail domain matches the sender.
-#[component]
-fn PresetOffer(props: &PresetOfferProps) -> Html {
-    let language = use_context::<Language>().unwrap_or_default();
-
+/// Renders the offer of the preset whose mail domain matches the sender.
+fn preset_offer(preset: &ProviderPreset, language: Language, onchoose: &Callback<String>) -> Html {
     let onclick = {
-        let onchoose = props.onchoose.clone();
-        let preset_id = props.preset_id.to_string();
+        let onchoose = onchoose.clone();
+        let preset_id = preset.id.to_owned();
         Callback::from(move |_: MouseEvent| onchoose.emit(preset_id.clone()))
     };
 
-    let message = match language {
+    let message = match language.effective() {
         Language::De => format!(
             "Ihre Absenderadresse gehört zu {}. Es gibt dafür eine Voreinstellung.",
-            props.name
+            preset.short_name
         ),
         Language::En => format!(
             "Your sender address belongs to {}. There is a preset for it.",
-            props.name
+            preset.short_name
         ),
     };
     let fix = Fix::UsePreset {
-        preset_id: props.preset_id.to_string(),
+        preset_id: preset.id.to_owned(),
     };
 
     html! {
@@ -367,19 +362,9 @@ fn stored_badge(language: Language) -> &'static str {
     language.pick("gespeichert", "stored")
 }
 
-/// Props of [`SaveStatusLine`].
-#[derive(Properties, PartialEq)]
-struct SaveStatusLineProps {
-    status: SaveStatus,
-    language: Language,
-}
-
-/// Says how saving went, in a live region next to the save button.
-#[component]
-fn SaveStatusLine(props: &SaveStatusLineProps) -> Html {
-    let language = props.language;
-
-    let content = match &props.status {
+/// Renders how saving went, in a live region next to the save button.
+fn save_status_line(status: &SaveStatus, language: Language) -> Html {
+    let content = match status {
         SaveStatus::Idle => Html::default(),
         SaveStatus::Saving => {
             html! { <p class="status status-pending">{ Text::Saving.in_language(language) }</p> }

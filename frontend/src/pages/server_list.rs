@@ -8,6 +8,7 @@ use yew::prelude::*;
 
 use crate::api::{self, ApiError, StoredServer};
 use crate::i18n::{confirm_delete, format_timestamp, security_label, Text};
+use crate::pages::reactivation::ReactivateButton;
 
 /// Loading state of the list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +36,8 @@ pub enum Notice {
     },
     /// The backend's note on the new default server.
     DefaultChanged(Option<String>),
+    /// The connection check's verdict on a server that is active again.
+    Reactivated(String),
     Failed(String),
 }
 
@@ -69,6 +72,8 @@ impl Reducible for ListState {
 pub struct ServerListPageProps {
     pub onnew: Callback<()>,
     pub onedit: Callback<StoredServer>,
+    pub onlog: Callback<StoredServer>,
+    pub ontokens: Callback<()>,
     pub onsessionexpired: Callback<()>,
 }
 
@@ -103,6 +108,17 @@ pub fn ServerListPage(props: &ServerListPageProps) -> Html {
     let onnew = {
         let onnew = props.onnew.clone();
         Callback::from(move |_: MouseEvent| onnew.emit(()))
+    };
+    let ontokens = {
+        let ontokens = props.ontokens.clone();
+        Callback::from(move |_: MouseEvent| ontokens.emit(()))
+    };
+    let onreactivated = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |verdict: String| {
+            dispatcher.dispatch(ListAction::Notify(Notice::Reactivated(verdict)));
+            dispatcher.dispatch(ListAction::Reload);
+        })
     };
     let onretry = {
         let state = state.clone();
@@ -154,6 +170,9 @@ pub fn ServerListPage(props: &ServerListPageProps) -> Html {
             html! { <p class="status status-ok">{ change.clone() }</p> }
         }
         Some(Notice::DefaultChanged(None)) => Html::default(),
+        Some(Notice::Reactivated(verdict)) => html! {
+            <p class="status status-ok">{ Text::Reactivated.in_language(language) }{ " " }{ verdict.clone() }</p>
+        },
         Some(Notice::Failed(message)) => html! { <p class="status status-error">{ message.clone() }</p> },
         None => Html::default(),
     };
@@ -174,7 +193,9 @@ pub fn ServerListPage(props: &ServerListPageProps) -> Html {
             <ul class="server-list">
                 { for servers.iter().map(|server| html! {
                     <ServerCard key={server.id} server={server.clone()} onedit={props.onedit.clone()}
-                        ondelete={ondelete.clone()} onmakedefault={onmakedefault.clone()} />
+                        ondelete={ondelete.clone()} onmakedefault={onmakedefault.clone()}
+                        onlog={props.onlog.clone()} onreactivated={onreactivated.clone()}
+                        onsessionexpired={props.onsessionexpired.clone()} />
                 }) }
             </ul>
         },
@@ -184,9 +205,14 @@ pub fn ServerListPage(props: &ServerListPageProps) -> Html {
         <div class="page page-list">
             <div class="page-header page-header-row">
                 <h1>{ Text::ListTitle.in_language(language) }</h1>
-                <button type="button" class="button button-primary" id="new-server" onclick={onnew}>
-                    { "+ " }{ Text::New.in_language(language) }
-                </button>
+                <div class="server-actions">
+                    <button type="button" class="button button-quiet" id="open-tokens" onclick={ontokens}>
+                        { Text::TokensTitle.in_language(language) }
+                    </button>
+                    <button type="button" class="button button-primary" id="new-server" onclick={onnew}>
+                        { "+ " }{ Text::New.in_language(language) }
+                    </button>
+                </div>
             </div>
             <p class="lead">{ Text::ListIntro.in_language(language) }</p>
             <div aria-live="polite">{ notice }</div>
@@ -228,6 +254,9 @@ struct ServerCardProps {
     onedit: Callback<StoredServer>,
     ondelete: Callback<StoredServer>,
     onmakedefault: Callback<StoredServer>,
+    onlog: Callback<StoredServer>,
+    onreactivated: Callback<String>,
+    onsessionexpired: Callback<()>,
 }
 
 /// Renders one server: name, sender, host, security, state, last test, and a deactivation if any.
@@ -269,6 +298,8 @@ fn ServerCard(props: &ServerCardProps) -> Html {
                     <p><strong>{ Text::DeactivatedTitle.in_language(language) }</strong>
                         { format!(" ({})", format_timestamp(&deactivation.at, language)) }</p>
                     <p>{ deactivation.reason.clone() }</p>
+                    <ReactivateButton server_id={server.id} onreactivated={props.onreactivated.clone()}
+                        onsessionexpired={props.onsessionexpired.clone()} />
                 </div>
             }
             <dl class="server-facts">
@@ -288,6 +319,9 @@ fn ServerCard(props: &ServerCardProps) -> Html {
             }
             <div class="server-actions">
                 <button type="button" class="button" onclick={emit(&props.onedit)}>{ Text::Edit.in_language(language) }</button>
+                <button type="button" class="button button-quiet" id={format!("open-log-{}", server.id)} onclick={emit(&props.onlog)}>
+                    { Text::LogTitle.in_language(language) }
+                </button>
                 if !server.is_default && server.active {
                     <button type="button" class="button button-quiet" onclick={emit(&props.onmakedefault)}>
                         { Text::MakeDefault.in_language(language) }
@@ -318,7 +352,7 @@ fn last_test(server: &StoredServer, language: Language) -> Html {
 }
 
 /// Returns the display name, or the sender when the seller gave no name.
-fn server_name(server: &StoredServer) -> String {
+pub(crate) fn server_name(server: &StoredServer) -> String {
     match server.display_name.trim() {
         "" => server.sender.clone(),
         name => name.to_owned(),

@@ -195,8 +195,15 @@ fn check_page_is_built(dist: &Path) -> anyhow::Result<()> {
     for file in [
         "index.html",
         "main.js",
-        "frontend.js",
-        "frontend_bg.wasm",
+        "outbox.html",
+        "settings_de.js",
+        "settings_de_bg.wasm",
+        "settings_en.js",
+        "settings_en_bg.wasm",
+        "outbox_de.js",
+        "outbox_de_bg.wasm",
+        "outbox_en.js",
+        "outbox_en_bg.wasm",
         "style.css",
     ] {
         if !dist.join(file).is_file() {

@@ -1,0 +1,190 @@
+//! The outbox page (`outbox.html`): the account's API tokens (`#tokens`) and the sending log
+//! of one server (`#log=<server id>`).
+//!
+//! It is a page of its own beside the settings page (`index.html`): each loads only the code of
+//! its screens, so each stays within the transfer budget. The settings page links here, and
+//! "back" and a missing session lead to the settings page, which has the login.
+
+use shared::api::AccountView;
+use shared::Language;
+use wasm_bindgen_futures::spawn_local;
+use yew::prelude::*;
+
+use crate::api::{self, ApiError};
+use crate::components::header::AppHeader;
+use crate::i18n::Text;
+use crate::language::{apply_language, initial_language, switch_language};
+use crate::pages::message_log::MessageLogPage;
+use crate::pages::server_list::server_name;
+use crate::pages::tokens::TokensPage;
+
+/// The settings page, where "back" leads.
+const SETTINGS_PAGE: &str = "/";
+
+/// The outbox page's screen, chosen by the URL's fragment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutboxView {
+    Tokens,
+    Log { server_id: i64 },
+}
+
+impl OutboxView {
+    /// Reads the view from a fragment such as `#log=3`; anything else shows the tokens.
+    pub fn from_fragment(fragment: &str) -> OutboxView {
+        fragment
+            .trim_start_matches('#')
+            .strip_prefix("log=")
+            .and_then(|id| id.parse().ok())
+            .map_or(OutboxView::Tokens, |server_id| OutboxView::Log { server_id })
+    }
+
+    /// Returns the address of this view, for links from the settings page.
+    pub fn url(self) -> String {
+        match self {
+            OutboxView::Tokens => "/outbox.html#tokens".to_owned(),
+            OutboxView::Log { server_id } => format!("/outbox.html#log={server_id}"),
+        }
+    }
+}
+
+/// Loads another page of the product, such as the settings page.
+pub fn go_to(url: &str) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().set_href(url);
+    }
+}
+
+/// The loading state of the session and of the shown server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Loaded {
+    Checking,
+    Account(AccountView),
+    /// The log's server, with its name for the heading.
+    Server {
+        account: AccountView,
+        name: String,
+    },
+    Failed(String),
+}
+
+/// Renders the outbox page.
+#[component]
+pub fn OutboxApp() -> Html {
+    let language = use_state(initial_language);
+    let loaded = use_state(|| Loaded::Checking);
+    let view = use_memo((), |_| {
+        let fragment = web_sys::window()
+            .and_then(|window| window.location().hash().ok())
+            .unwrap_or_default();
+        OutboxView::from_fragment(&fragment)
+    });
+
+    use_effect_with(*language, |&language| apply_language(language, false));
+    {
+        let loaded = loaded.setter();
+        let view = *view;
+        let language = *language;
+        use_effect_with((), move |_| {
+            spawn_local(async move {
+                loaded.set(load(view, language).await);
+            });
+        });
+    }
+
+    let onlanguage = {
+        let language = language.clone();
+        Callback::from(move |choice: Language| {
+            if switch_language(choice) {
+                language.set(choice);
+            }
+        })
+    };
+    let onlogout = {
+        let language = *language;
+        Callback::from(move |()| {
+            spawn_local(async move {
+                let _ = api::log_out(language).await;
+                go_to(SETTINGS_PAGE);
+            });
+        })
+    };
+    let onback = Callback::from(|()| go_to(SETTINGS_PAGE));
+    let onsessionexpired = Callback::from(|()| go_to(SETTINGS_PAGE));
+
+    let account = match &*loaded {
+        Loaded::Account(account) | Loaded::Server { account, .. } => {
+            Some(AttrValue::from(account.email.clone()))
+        }
+        _ => None,
+    };
+    let main = match (&*loaded, *view) {
+        (Loaded::Checking, _) => {
+            html! { <p class="status status-pending">{ Text::Loading.in_language(*language) }</p> }
+        }
+        (Loaded::Failed(message), _) => html! {
+            <p class="status status-error" role="alert">{ message.clone() }</p>
+        },
+        (Loaded::Server { name, .. }, OutboxView::Log { server_id }) => html! {
+            <MessageLogPage {server_id} server_name={name.clone()} {onback} {onsessionexpired} />
+        },
+        _ => html! { <TokensPage {onback} {onsessionexpired} /> },
+    };
+
+    html! {
+        <ContextProvider<Language> context={*language}>
+            <AppHeader {account} {onlanguage} {onlogout} />
+            <main id="main" tabindex="-1">{ main }</main>
+        </ContextProvider<Language>>
+    }
+}
+
+/// Loads the account and, for a log, its server. Without a session the settings page takes
+/// over, because the login is there.
+async fn load(view: OutboxView, language: Language) -> Loaded {
+    let account = match api::load_account(language).await {
+        Ok(account) => account,
+        Err(ApiError::NotAuthenticated(_)) => {
+            go_to(SETTINGS_PAGE);
+            return Loaded::Checking;
+        }
+        Err(error) => return Loaded::Failed(error.message(language)),
+    };
+    let OutboxView::Log { server_id } = view else {
+        return Loaded::Account(account);
+    };
+    match api::load_server(server_id, language).await {
+        Ok(server) => Loaded::Server {
+            account,
+            name: server_name(&server),
+        },
+        Err(error) => Loaded::Failed(error.message(language)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fragment_selects_log_or_tokens() {
+        assert_eq!(
+            OutboxView::from_fragment("#log=12"),
+            OutboxView::Log { server_id: 12 }
+        );
+        assert_eq!(OutboxView::from_fragment("#tokens"), OutboxView::Tokens);
+        assert_eq!(OutboxView::from_fragment(""), OutboxView::Tokens);
+        assert_eq!(OutboxView::from_fragment("#log=abc"), OutboxView::Tokens);
+    }
+
+    #[test]
+    fn view_url_reads_back() {
+        for view in [OutboxView::Tokens, OutboxView::Log { server_id: 7 }] {
+            let url = view.url();
+            let fragment = url
+                .split_once('#')
+                .map(|(_, fragment)| fragment)
+                .unwrap_or_default();
+            assert_eq!(OutboxView::from_fragment(fragment), view);
+        }
+    }
+}
