@@ -138,6 +138,12 @@ pub enum Text {
     Reactivating,
     Reactivated,
     ReactivationFailed,
+    // Sending limits
+    LimitsTitle,
+    LimitsHelp,
+    LimitsCustom,
+    LimitsPresetNone,
+    LimitsReset,
 }
 
 impl Text {
@@ -390,6 +396,18 @@ impl Text {
                 "Reaktivieren fehlgeschlagen, der Server bleibt inaktiv",
                 "Reactivation failed, the server stays inactive",
             ),
+
+            Text::LimitsTitle => ("Sendelimits", "Sending limits"),
+            Text::LimitsHelp => (
+                "Postausgang sendet über diesen Server höchstens so viele Mails; weitere warten in der Warteschlange. Ein leeres Feld heißt: kein Limit.",
+                "Postausgang sends at most this many mails through this server; further mails wait in the queue. An empty field means no limit.",
+            ),
+            Text::LimitsCustom => ("Diese Limits haben Sie festgelegt.", "You set these limits."),
+            Text::LimitsPresetNone => (
+                "Für die Vorlage dieses Servers ist kein Limit dokumentiert.",
+                "No limit is documented for this server's preset.",
+            ),
+            Text::LimitsReset => ("Vorgabe der Vorlage verwenden", "Use the preset's limits"),
         };
         language.pick(german, english)
     }

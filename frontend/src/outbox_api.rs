@@ -5,7 +5,10 @@
 //! bodies in [`crate::bodies`].
 
 use gloo_net::http::Request;
-use shared::outbox::{MessageList, MessageStatus, MessageView, TokenCreated, TokenView};
+use shared::outbox::{
+    LimitSource, MessageList, MessageStatus, MessageView, SendingLimits, SendingLimitsView, TokenCreated,
+    TokenView,
+};
 use shared::Language;
 
 use crate::api::{parse, read, send, write, ApiError};
@@ -75,6 +78,36 @@ pub async fn reactivate_server(id: i64, language: Language) -> Result<Reactivati
     parse(response, reactivation).await
 }
 
+/// `GET /api/servers/{id}/limits`: the limits that apply, their source and the preset's.
+pub async fn load_limits(server_id: i64, language: Language) -> Result<SendingLimitsView, ApiError> {
+    let url = format!("/api/servers/{server_id}/limits");
+    let response = send(read(Request::get(&url), language), None).await?;
+    parse(response, limits_view).await
+}
+
+/// `PUT /api/servers/{id}/limits` with the limits as typed; an empty text means no limit.
+pub async fn save_limits(
+    server_id: i64,
+    per_minute: &str,
+    per_hour: &str,
+    language: Language,
+) -> Result<SendingLimitsView, ApiError> {
+    let url = format!("/api/servers/{server_id}/limits");
+    let body = Writer::new()
+        .string("per_minute", per_minute)
+        .string("per_hour", per_hour)
+        .finish();
+    let response = send(write(Request::put(&url), language), Some(body)).await?;
+    parse(response, limits_view).await
+}
+
+/// `DELETE /api/servers/{id}/limits`: the preset's limits apply again.
+pub async fn reset_limits(server_id: i64, language: Language) -> Result<SendingLimitsView, ApiError> {
+    let url = format!("/api/servers/{server_id}/limits");
+    let response = send(write(Request::delete(&url), language), None).await?;
+    parse(response, limits_view).await
+}
+
 /// Builds the log's URL: one server, an optional status filter and the paging cursor.
 pub fn messages_url(server_id: i64, status: Option<MessageStatus>, before: Option<i64>) -> String {
     let mut url = format!("/api/messages?server_id={server_id}&limit={LOG_PAGE_SIZE}");
@@ -131,6 +164,29 @@ fn message_view(body: &Object) -> Option<MessageView> {
         updated_at: body.string("updated_at")?,
         next_attempt_at: body.string("next_attempt_at"),
         sent_at: body.string("sent_at"),
+    })
+}
+
+fn limits_view(body: &Object) -> Option<SendingLimitsView> {
+    let source = match body.string("source")?.as_str() {
+        "preset" => LimitSource::Preset,
+        "custom" => LimitSource::Custom,
+        _ => return None,
+    };
+    Some(SendingLimitsView {
+        limits: sending_limits(&body.object("limits")?)?,
+        source,
+        preset: sending_limits(&body.object("preset")?)?,
+        preset_note: body.string("preset_note"),
+    })
+}
+
+/// Reads `{per_minute, per_hour}`, where `null` means no limit.
+fn sending_limits(body: &Object) -> Option<SendingLimits> {
+    let limit = |key| body.integer(key).and_then(|value| u32::try_from(value).ok());
+    Some(SendingLimits {
+        per_minute: limit("per_minute"),
+        per_hour: limit("per_hour"),
     })
 }
 

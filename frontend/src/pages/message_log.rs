@@ -12,6 +12,7 @@ use yew::prelude::*;
 use crate::api::ApiError;
 use crate::i18n::{format_timestamp, Text};
 use crate::outbox_api;
+use crate::pages::limits::SendingLimitsPanel;
 
 /// Whether a page of the log is on its way.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -276,6 +277,7 @@ pub fn MessageLogPage(props: &MessageLogPageProps) -> Html {
             if state.next_before.is_some() && !loading {
                 <button type="button" class="button" id="log-more" onclick={onmore}>{ text(Text::LoadMore) }</button>
             }
+            <SendingLimitsPanel {server_id} onsessionexpired={props.onsessionexpired.clone()} />
         </div>
     }
 }

@@ -102,6 +102,7 @@ async fn send_with_token_and_read_log(harness: &Harness) -> anyhow::Result<()> {
     check_received(harness)?;
     save_screenshot(browser, "message-log", 1280).await?;
     save_screenshot(browser, "message-log", 360).await?;
+    set_and_reset_limits(browser).await?;
 
     reactivate_server(harness, server_id).await?;
     revoke_token(browser, "Shopware").await?;
@@ -272,6 +273,30 @@ async fn wait_for_status(browser: &Client, message_id: i64, expected: &str) -> a
 async fn message_row(browser: &Client, message_id: i64) -> anyhow::Result<String> {
     let row = wait_for_element(browser, &format!("#message-{message_id}")).await?;
     Ok(row.text().await?)
+}
+
+/// Sets a per-minute limit on the log page after the backend rejected zero, then returns to the
+/// preset's value. A server without a provider preset starts without limits.
+async fn set_and_reset_limits(browser: &Client) -> anyhow::Result<()> {
+    wait_for_text(browser, "#limits-source", "kein Limit dokumentiert").await?;
+    wait_for_value(browser, "#limits-per-minute", "").await?;
+
+    type_into(browser, "#limits-per-minute", "0").await?;
+    click(browser, "#save-limits").await?;
+    wait_for_text(browser, ".limits .status-error", "Mails pro Minute").await?;
+    wait_for_text(browser, ".limits .status-error", "mindestens 1").await?;
+
+    type_into(browser, "#limits-per-minute", "30").await?;
+    click(browser, "#save-limits").await?;
+    wait_for_text(browser, ".limits .status-ok", "Gespeichert").await?;
+    wait_for_text(browser, "#limits-source", "Diese Limits haben Sie festgelegt").await?;
+    wait_for_value(browser, "#limits-per-minute", "30").await?;
+    save_screenshot(browser, "sending-limits", 360).await?;
+
+    click(browser, "#reset-limits").await?;
+    wait_for_text(browser, "#limits-source", "kein Limit dokumentiert").await?;
+    wait_for_value(browser, "#limits-per-minute", "").await?;
+    Ok(())
 }
 
 /// The fixture received the mail from the outbox, through the server the request named.
