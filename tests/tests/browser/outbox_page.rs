@@ -157,6 +157,37 @@ async fn resend_failed_mail(harness: &Harness, peer_port: u16) -> anyhow::Result
         row.contains("Versuche\n2") || row.contains("Versuche 2"),
         "the row does not count 2 attempts: {row}"
     );
+
+    page_and_filter_log(harness, browser, &token, server_id).await?;
+    Ok(())
+}
+
+/// Fills the log beyond one page of 20, loads the next page, and filters by status.
+async fn page_and_filter_log(
+    harness: &Harness,
+    browser: &Client,
+    token: &str,
+    server_id: i64,
+) -> anyhow::Result<()> {
+    for _ in 0..20 {
+        submit_message(&harness.base_url, token, server_id).await?;
+    }
+
+    click(browser, "#log-refresh").await?;
+    wait_for_element(browser, "#log-more").await?;
+    wait_for_rows(browser, 20).await?;
+
+    click(browser, "#log-more").await?;
+    wait_for_rows(browser, 21).await?;
+    // The last page has no cursor, so the button stays away once the page arrived.
+    wait_for_absence(browser, "#log-more").await?;
+
+    let sent = browser
+        .find(Locator::Css("#log-status option[value='sent']"))
+        .await
+        .context("find the status filter's option \"Gesendet\"")?;
+    sent.click().await.context("filter the log by \"Gesendet\"")?;
+    wait_for_text(browser, "#log-empty", "Keine Mails mit diesem Status").await?;
     Ok(())
 }
 
@@ -297,6 +328,20 @@ async fn set_and_reset_limits(browser: &Client) -> anyhow::Result<()> {
     wait_for_text(browser, "#limits-source", "kein Limit dokumentiert").await?;
     wait_for_value(browser, "#limits-per-minute", "").await?;
     Ok(())
+}
+
+/// Waits until the log lists exactly `expected` mails, within [`DELIVERY_LIMIT`].
+async fn wait_for_rows(browser: &Client, expected: usize) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let mut shown = 0;
+    while started.elapsed() < DELIVERY_LIMIT {
+        shown = browser.find_all(Locator::Css(".message-list > li")).await?.len();
+        if shown == expected {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    bail!("the log shows {shown} mails, expected {expected} within {DELIVERY_LIMIT:?}")
 }
 
 /// The fixture received the mail from the outbox, through the server the request named.
