@@ -70,6 +70,27 @@ async fn failed_mail_is_sent_again() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_reactivation_shows_diagnosis() {
+    let harness = Harness::start().await.unwrap_or_else(|error| panic!("{error:#}"));
+    // A server that turns every connection away in its greeting.
+    let peer = FaultPeer::start(PeerScript {
+        greeting: Some("554 5.3.2 Service currently unavailable".to_owned()),
+        ..PeerScript::smtp()
+    })
+    .await;
+
+    let outcome = match reactivate_unreachable_server(&harness, peer.port()).await {
+        Ok(()) => Ok(()),
+        Err(error) => Err(describe_failure(&harness.browser, error).await),
+    };
+
+    harness.shut_down().await;
+    if let Err(error) = outcome {
+        panic!("{error:#}");
+    }
+}
+
 async fn send_with_token_and_read_log(harness: &Harness) -> anyhow::Result<()> {
     let browser = &harness.browser;
     browser.goto(&harness.base_url).await.context("open the page")?;
@@ -188,6 +209,41 @@ async fn page_and_filter_log(
         .context("find the status filter's option \"Gesendet\"")?;
     sent.click().await.context("filter the log by \"Gesendet\"")?;
     wait_for_text(browser, "#log-empty", "Keine Mails mit diesem Status").await?;
+    Ok(())
+}
+
+async fn reactivate_unreachable_server(harness: &Harness, peer_port: u16) -> anyhow::Result<()> {
+    let browser = &harness.browser;
+    let seller = "inaktiv@shop.example";
+    browser.goto(&harness.base_url).await.context("open the page")?;
+    sign_up_new_seller(browser, seller).await?;
+    let entry = ServerEntry {
+        display_name: "Abgewiesener Server",
+        sender: "info@shop.example",
+        port: peer_port,
+        login: None,
+        security: "server-security-none",
+    };
+    let server_id = add_server(browser, &entry).await?;
+    deactivate(harness, seller, server_id).await?;
+
+    browser.refresh().await.context("reload the list")?;
+    wait_for_text(browser, ".server-card .deactivated", "Vom System deaktiviert").await?;
+    click(browser, &format!("#reactivate-{server_id}")).await?;
+    let verdict = wait_for_text(
+        browser,
+        ".reactivation [role='alert']",
+        "Reaktivieren fehlgeschlagen",
+    )
+    .await?
+    .text()
+    .await?;
+    ensure!(
+        verdict.contains("554"),
+        "the diagnosis does not name the server's reply: {verdict}"
+    );
+    wait_for_text(browser, ".server-card .badge", "Inaktiv").await?;
+    save_screenshot(browser, "reactivation-failed", 360).await?;
     Ok(())
 }
 
@@ -371,13 +427,25 @@ fn check_received(harness: &Harness) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Deactivates the server in the store, as the outbox does after repeated failures, and
-/// reactivates it from the list: the fixture accepts the login, so the server turns active.
+/// Deactivates the server and reactivates it from the list: the fixture accepts the login, so the server turns active.
 async fn reactivate_server(harness: &Harness, server_id: i64) -> anyhow::Result<()> {
     let browser = &harness.browser;
+    deactivate(harness, SELLER_EMAIL, server_id).await?;
+
+    click_button(browser, "Zurück zur Liste").await?;
+    wait_for_text(browser, ".server-card .deactivated", "Vom System deaktiviert").await?;
+    click(browser, &format!("#reactivate-{server_id}")).await?;
+    wait_for_text(browser, ".page-list .status-ok", "wieder aktiv").await?;
+    wait_for_absence(browser, ".server-card .deactivated").await?;
+    wait_for_text(browser, ".server-card .badge", "Aktiv").await?;
+    Ok(())
+}
+
+/// Deactivates a server in the store, as the outbox does after repeated failures.
+async fn deactivate(harness: &Harness, seller: &str, server_id: i64) -> anyhow::Result<()> {
     let account = harness
         .store
-        .find_credentials(SELLER_EMAIL)
+        .find_credentials(seller)
         .await?
         .context("the seller's account is not in the store")?
         .account;
@@ -390,13 +458,6 @@ async fn reactivate_server(harness: &Harness, server_id: i64) -> anyhow::Result<
         )
         .await?
         .context("the store found no such server")?;
-
-    click_button(browser, "Zurück zur Liste").await?;
-    wait_for_text(browser, ".server-card .deactivated", "Vom System deaktiviert").await?;
-    click(browser, &format!("#reactivate-{server_id}")).await?;
-    wait_for_text(browser, ".page-list .status-ok", "wieder aktiv").await?;
-    wait_for_absence(browser, ".server-card .deactivated").await?;
-    wait_for_text(browser, ".server-card .badge", "Aktiv").await?;
     Ok(())
 }
 
