@@ -412,7 +412,7 @@ async fn prepare(client: &Client, backend: &Backend, sink_port: u16) -> Result<(
 /// connection.
 ///
 /// The client writes HTTP/1.1 by hand instead of using reqwest: the load client shares the two
-/// cores with the server, and reqwest spent about 60 µs of CPU time per request here, a fifth
+/// cores with the server, and reqwest spent 55 to 86 µs of CPU time per request here, about a fifth
 /// of the whole path's. Every mail is still one `POST /api/messages` with the token and a JSON
 /// body of its own (its number in the subject), and every response must be 202.
 async fn submit_all(address: &str, token: &str, options: &Options) -> Result<(), Failure> {

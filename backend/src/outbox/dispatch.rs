@@ -49,7 +49,7 @@ pub struct Batch {
     pub lease: Lease,
 }
 
-/// A worker's hold on one of a server's connections; dropping it frees the place and wakes an
+/// A worker's hold on one of a server's connections. Dropping it frees the place and wakes an
 /// idle worker, because mail stored while every connection was busy woke none (see
 /// [`needs_idle_worker`]).
 #[derive(Debug)]
@@ -82,8 +82,8 @@ pub fn is_rate_limited(state: &Mutex<DispatchState>, server: ServerId) -> bool {
 /// Returns whether new mail of a server needs an idle worker woken. It does not while every
 /// connection of the server is leased, because each lease's worker looks for due mail again
 /// when it ends, nor while the server waits for its sending limit, which idle workers check at
-/// their poll interval. Waking every idle worker for each stored mail made them query the
-/// database thousands of times a second, only to find the server blocked.
+/// their poll interval. Waking every idle worker for each stored mail made each of them query
+/// the due servers after every stored mail, only to find the server blocked.
 pub fn needs_idle_worker(
     state: &Mutex<DispatchState>,
     server: ServerId,

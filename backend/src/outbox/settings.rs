@@ -62,9 +62,9 @@ impl Default for OutboxSettings {
             give_up_after: Duration::from_secs(24 * 60 * 60),
             deactivate_after_failures: 5,
             max_message_bytes: 10 * 1024 * 1024,
-            // A claim waits for the writer's commit and its fsync, milliseconds in which the
-            // connection idles; with 32 mails a batch, the drain of the outbox benchmark ran at
-            // about half the rate it reaches with 128.
+            // A claim waits for the writer's commit and its fsync, and the connection idles
+            // meanwhile. With 32 mails a batch, the drain of the outbox benchmark ran at about
+            // half the rate it reaches with 128.
             batch_size: 128,
             poll_interval: Duration::from_secs(1),
             idle_connection_timeout: Duration::from_secs(30),

@@ -89,9 +89,10 @@ impl Writer {
     pub fn start(database: &std::path::Path) -> Result<(Writer, usize), WriterError> {
         let connection = Connection::open(database)?;
         // SQLite copies each page that a savepoint or a statement may have to undo to a
-        // statement journal first; in memory, that copy costs no system call. The automatic
-        // checkpoint stays at SQLite's 1,000 pages of write-ahead log: at 10,000, each
-        // checkpoint held up the commits so long that the intake of the outbox benchmark halved.
+        // statement journal first. In memory, that copy costs no system call.
+        // The automatic checkpoint stays at SQLite's 1,000 pages of write-ahead log. At 10,000,
+        // each checkpoint held up the commits so long that the intake of the outbox benchmark
+        // ran at about half the rate in interleaved runs.
         connection.execute_batch(&format!(
             "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}; PRAGMA synchronous = FULL; \
              PRAGMA temp_store = MEMORY;"
@@ -180,7 +181,7 @@ fn run(mut connection: Connection, mut receiver: mpsc::Receiver<Command>) {
     tracing::debug!("outbox writer stopped");
 }
 
-/// A command's result, kept until the commit decides whether it stands.
+/// A command's result, kept until the commit, which decides whether it takes effect.
 enum Executed {
     Insert(Result<InsertOutcome, QueueError>),
     Claim(Result<Vec<ClaimedMessage>, QueueError>),
@@ -201,7 +202,7 @@ impl Executed {
     }
 }
 
-/// Runs the commands in one transaction and answers their callers after the commit. When the
+/// Runs the commands in one transaction and replies to their callers after the commit. When the
 /// commit fails, every caller gets an error and the outcomes come back to be tried again.
 ///
 /// One failing command must not undo the others, yet a savepoint per command made SQLite parse
@@ -326,7 +327,7 @@ fn failed_result(command: &Command, error: QueueError) -> Executed {
     }
 }
 
-/// Answers every caller with an error and returns the outcomes, to be recorded again.
+/// Sends every caller an error and returns the outcomes, to be recorded again.
 fn fail_all(commands: Vec<Command>) -> Vec<Outcome> {
     let mut outcomes = Vec::new();
     for command in commands {
