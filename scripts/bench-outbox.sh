@@ -4,8 +4,8 @@
 # loopback, with Postfix's smtp-source against the same sink as the reference. Prints mails
 # per second of both, their ratio and the binary's peak memory. Not part of scripts/test.sh.
 #
-# Settings: BENCH_MESSAGES, BENCH_MESSAGE_BYTES, BENCH_CONCURRENCY, BENCH_SESSIONS
-# (see backend/benches/outbox.rs).
+# Settings: BENCH_MESSAGES, BENCH_MESSAGE_BYTES, BENCH_CONCURRENCY, BENCH_SESSIONS and
+# BENCH_BINARY, another build of postausgang to measure (see backend/benches/outbox.rs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
