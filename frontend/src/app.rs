@@ -1,9 +1,12 @@
 //! The page's root: language, session and which screen shows.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
 use shared::api::AccountView;
 use shared::Language;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -27,16 +30,55 @@ pub enum Session {
     LoggedIn(AccountView),
 }
 
-/// The screen shown to a logged-in seller.
-///
-/// NOTE: the screen is not part of the URL, so the browser's back button leaves the page and a
-/// reload returns to the list; typed but unsaved form values are then lost.
+/// The screen shown to a logged-in seller. The URL's fragment names it (see [`Route`]), so the
+/// browser's back button and a reload return to it; typed but unsaved form values are lost on
+/// a reload.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Screen {
     ServerList,
     NewServer,
     /// Boxed: a server view is large, and the other screens carry nothing.
     EditServer(Box<StoredServer>),
+}
+
+/// A screen as the URL's fragment names it: `#new`, `#edit=<server id>`, and anything else
+/// for the list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    List,
+    New,
+    Edit(i64),
+}
+
+impl Route {
+    /// Reads a fragment, with or without its `#`.
+    pub fn from_fragment(fragment: &str) -> Route {
+        let fragment = fragment.trim_start_matches('#');
+        if fragment == "new" {
+            return Route::New;
+        }
+        fragment
+            .strip_prefix("edit=")
+            .and_then(|id| id.parse().ok())
+            .map_or(Route::List, Route::Edit)
+    }
+
+    /// Returns the fragment without its `#`; the list has none.
+    pub fn fragment(self) -> String {
+        match self {
+            Route::List => String::new(),
+            Route::New => "new".to_owned(),
+            Route::Edit(id) => format!("edit={id}"),
+        }
+    }
+
+    fn of(screen: &Screen) -> Route {
+        match screen {
+            Screen::ServerList => Route::List,
+            Screen::NewServer => Route::New,
+            Screen::EditServer(server) => Route::Edit(server.id),
+        }
+    }
 }
 
 /// The page's state.
@@ -83,18 +125,56 @@ pub fn App() -> Html {
         screen: Screen::ServerList,
     });
     let language = state.language;
+    // The route the URL shows, so that the page's own change of the fragment is not followed.
+    let shown_route = use_memo((), |_| Cell::new(Route::List));
 
     // Effects
     use_effect_with(language, |&language| apply_language(language, false));
     {
         let dispatcher = state.dispatcher();
         use_effect_with((), move |_| {
+            // Read before the first screen replaces the fragment.
+            let route = Route::from_fragment(&current_fragment());
             spawn_local(async move {
                 match api::load_account(language).await {
-                    Ok(account) => dispatcher.dispatch(AppAction::LoggedIn(account)),
+                    Ok(account) => {
+                        dispatcher.dispatch(AppAction::LoggedIn(account));
+                        open_route(route, dispatcher, language);
+                    }
                     Err(_) => dispatcher.dispatch(AppAction::LoggedOut { expired: false }),
                 }
             });
+        });
+    }
+    {
+        // The URL follows the screen.
+        let route = matches!(state.session, Session::LoggedIn(_)).then(|| Route::of(&state.screen));
+        let shown_route = shown_route.clone();
+        use_effect_with(route, move |&route| {
+            if let Some(route) = route {
+                shown_route.set(route);
+                set_fragment(&route.fragment());
+            }
+        });
+    }
+    {
+        // The screen follows the URL when the seller uses back and forward.
+        let dispatcher = state.dispatcher();
+        let shown_route = shown_route.clone();
+        use_effect_with((), move |_| {
+            let follow = Closure::<dyn Fn()>::new(move || {
+                let route = Route::from_fragment(&current_fragment());
+                if route != shown_route.get() {
+                    shown_route.set(route);
+                    open_route(route, dispatcher.clone(), language);
+                }
+            });
+            if let Some(window) = web_sys::window() {
+                let _ =
+                    window.add_event_listener_with_callback("hashchange", follow.as_ref().unchecked_ref());
+            }
+            // The page lives as long as the listener, so the closure is never freed.
+            follow.forget();
         });
     }
 
@@ -184,6 +264,37 @@ pub fn App() -> Html {
     }
 }
 
+/// Shows the screen of a route; an edit route loads its server first and shows the list if the
+/// server is gone.
+fn open_route(route: Route, dispatcher: UseReducerDispatcher<AppState>, language: Language) {
+    match route {
+        Route::List => dispatcher.dispatch(AppAction::Show(Screen::ServerList)),
+        Route::New => dispatcher.dispatch(AppAction::Show(Screen::NewServer)),
+        Route::Edit(id) => spawn_local(async move {
+            let screen = match api::load_server(id, language).await {
+                Ok(server) => Screen::EditServer(Box::new(server)),
+                Err(_) => Screen::ServerList,
+            };
+            dispatcher.dispatch(AppAction::Show(screen));
+        }),
+    }
+}
+
+fn current_fragment() -> String {
+    web_sys::window()
+        .and_then(|window| window.location().hash().ok())
+        .unwrap_or_default()
+}
+
+fn set_fragment(fragment: &str) {
+    if current_fragment().trim_start_matches('#') == fragment {
+        return;
+    }
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().set_hash(fragment);
+    }
+}
+
 /// Identifies what the main region shows, so that a change can move the focus.
 fn screen_key(session: &Session, screen: &Screen) -> (u8, i64) {
     match (session, screen) {
@@ -199,8 +310,29 @@ fn focus_main() {
     let main = web_sys::window()
         .and_then(|window| window.document())
         .and_then(|document| document.get_element_by_id("main"))
-        .and_then(|element| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(element).ok());
+        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok());
     if let Some(main) = main {
         let _ = main.focus();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fragment_names_the_screen() {
+        assert_eq!(Route::from_fragment("#new"), Route::New);
+        assert_eq!(Route::from_fragment("#edit=42"), Route::Edit(42));
+        assert_eq!(Route::from_fragment("edit=42"), Route::Edit(42));
+        assert_eq!(Route::from_fragment(""), Route::List);
+        assert_eq!(Route::from_fragment("#edit=x"), Route::List);
+    }
+
+    #[test]
+    fn route_fragment_reads_back() {
+        for route in [Route::List, Route::New, Route::Edit(7)] {
+            assert_eq!(Route::from_fragment(&route.fragment()), route);
+        }
     }
 }

@@ -1,5 +1,5 @@
 //! A seller's first visit: sign up, set up a GMX server with live validation, save, send a test
-//! mail, see it in the list, switch to English.
+//! mail, see it in the list, switch to English, and use the back and forward buttons.
 
 use anyhow::{ensure, Context};
 use fantoccini::{Client, Locator};
@@ -46,6 +46,7 @@ async fn set_up_gmx_and_send_test_mail(harness: &Harness) -> anyhow::Result<()> 
     check_list(browser).await?;
     check_deactivation_mark(harness).await?;
     switch_to_english(browser).await?;
+    go_back_and_forward(browser).await?;
     Ok(())
 }
 
@@ -229,5 +230,23 @@ async fn switch_to_english(browser: &Client) -> anyhow::Result<()> {
     type_into(browser, "#server-sender", "max@").await?;
     wait_for_text(browser, "#server-sender-findings .finding-error", "Sender").await?;
     save_screenshot(browser, "form-english", 1280).await?;
+    Ok(())
+}
+
+/// The form's screen is in the URL, so the browser's back button returns to the list and
+/// forward and a reload to the form.
+async fn go_back_and_forward(browser: &Client) -> anyhow::Result<()> {
+    let url = browser.current_url().await.context("read the form's URL")?;
+    ensure!(
+        url.fragment().is_some_and(|fragment| fragment.starts_with("edit=")),
+        "the form's URL {url} does not name the edited server"
+    );
+
+    browser.back().await.context("go back")?;
+    wait_for_text(browser, "main h1", "Email sending").await?;
+    browser.forward().await.context("go forward")?;
+    wait_for_text(browser, "#form-title", "Edit SMTP server").await?;
+    browser.refresh().await.context("reload the form")?;
+    wait_for_text(browser, "#form-title", "Edit SMTP server").await?;
     Ok(())
 }
