@@ -238,7 +238,8 @@ async fn switch_to_english(browser: &Client) -> anyhow::Result<()> {
 async fn go_back_and_forward(browser: &Client) -> anyhow::Result<()> {
     let url = browser.current_url().await.context("read the form's URL")?;
     ensure!(
-        url.fragment().is_some_and(|fragment| fragment.starts_with("edit=")),
+        url.fragment()
+            .is_some_and(|fragment| fragment.starts_with("edit=")),
         "the form's URL {url} does not name the edited server"
     );
 
