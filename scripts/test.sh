@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Runs every test: installs the test tools, builds the page, runs the shared rules' field cases
-# as wasm32 (the page's verdicts), then the whole workspace's tests natively (unit, property,
-# API, SMTP and browser tests). Ends with one line that adds up every test binary's result.
+# Runs every test: installs the test tools, builds the pages (failing when one is over its
+# transfer budget), runs the shared rules' field cases as wasm32 (the page's verdicts), then
+# the whole workspace's tests natively (unit, property, API, SMTP and browser tests). Ends with
+# one line that adds up every test binary's result.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-test-deps.sh
-scripts/build-frontend.sh
+scripts/build-frontend.sh --enforce-budget
 
 output=$(mktemp)
 trap 'rm -f "$output"' EXIT
