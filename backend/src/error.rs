@@ -24,7 +24,7 @@ pub enum ApiError {
     PayloadTooLarge { limit: usize },
     #[error("no valid session")]
     NotAuthenticated,
-    #[error("wrong e-mail address or password")]
+    #[error("wrong email address or password")]
     InvalidCredentials,
     #[error("a state-changing request lacks the X-Requested-With header")]
     CsrfHeaderMissing,
@@ -32,11 +32,11 @@ pub enum ApiError {
     NotFound,
     #[error("the path does not support this method")]
     MethodNotAllowed,
-    #[error("the e-mail address belongs to another account")]
+    #[error("the email address belongs to another account")]
     EmailTaken,
     #[error("an inactive server cannot be the default")]
     ServerInactive,
-    #[error("the sign-up e-mail address is invalid")]
+    #[error("the sign-up email address is invalid")]
     InvalidEmail,
     #[error("the sign-up password is shorter than {minimum} characters")]
     PasswordTooShort { minimum: usize },
@@ -118,7 +118,7 @@ impl ApiError {
             ),
             ApiError::InvalidCredentials => pick(
                 "E-Mail-Adresse oder Passwort ist falsch.",
-                "The e-mail address or password is wrong.",
+                "The email address or password is wrong.",
             ),
             ApiError::CsrfHeaderMissing => pick(
                 "Die Anfrage wurde abgelehnt, weil der Header „X-Requested-With: postausgang“ fehlt. \
@@ -133,7 +133,7 @@ impl ApiError {
             ),
             ApiError::EmailTaken => pick(
                 "Für diese E-Mail-Adresse gibt es schon ein Konto. Bitte melden Sie sich an.",
-                "An account with this e-mail address already exists. Please log in.",
+                "An account with this email address already exists. Please log in.",
             ),
             ApiError::ServerInactive => pick(
                 "Ein inaktiver Server kann nicht Standardserver sein. Aktivieren Sie ihn zuerst.",
@@ -141,7 +141,7 @@ impl ApiError {
             ),
             ApiError::InvalidEmail => pick(
                 "E-Mail-Adresse: Bitte geben Sie eine gültige Adresse wie max@shop.example ein.",
-                "E-mail address: Please enter a valid address such as max@shop.example.",
+                "Email address: Please enter a valid address such as max@shop.example.",
             ),
             ApiError::PasswordTooShort { minimum } => match language {
                 Language::De => format!("Passwort: Bitte mindestens {minimum} Zeichen verwenden."),

@@ -110,7 +110,7 @@ pub enum FindingCode {
     HostContainsSpace,
     /// Error, host: a `/` and a path after the host name.
     HostContainsPath,
-    /// Error, host: an e-mail address instead of a host name.
+    /// Error, host: an email address instead of a host name.
     HostIsEmailAddress,
     /// Error, host: a dot at the start of the host name or two dots in a row.
     HostDot,

@@ -1,4 +1,4 @@
-//! The throttle for failed logins, per e-mail address and per client address.
+//! The throttle for failed logins, per email address and per client address.
 //!
 //! The failures are stored in the database, so a restart does not reset the count. Only
 //! failures are counted. A login attempt while locked is rejected without checking the password
@@ -11,9 +11,9 @@ use crate::store::LoginFailureTimes;
 /// Limits on failed logins within a sliding window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LoginThrottle {
-    /// Failures for one e-mail address, from any client, that lock that address.
+    /// Failures for one email address, from any client, that lock that address.
     pub per_email: usize,
-    /// Failures from one client address, for any e-mail address, that lock that client. Higher,
+    /// Failures from one client address, for any email address, that lock that client. Higher,
     /// because several sellers may share an office's address.
     pub per_client: usize,
     pub window: Duration,

@@ -1,4 +1,4 @@
-//! Accounts: sign-up and look-up by e-mail address.
+//! Accounts: sign-up and look-up by email address.
 
 use rusqlite::{params, ErrorCode, OptionalExtension};
 

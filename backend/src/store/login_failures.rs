@@ -1,4 +1,4 @@
-//! Failed logins, counted per e-mail address and per client address for the login throttle.
+//! Failed logins, counted per email address and per client address for the login throttle.
 
 use rusqlite::params;
 
@@ -8,9 +8,9 @@ use super::{Store, StoreError};
 /// When the recent failed logins happened (Unix seconds, oldest first).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LoginFailureTimes {
-    /// Failures for the e-mail address, from any client.
+    /// Failures for the email address, from any client.
     pub by_email: Vec<i64>,
-    /// Failures from the client address, for any e-mail address.
+    /// Failures from the client address, for any email address.
     pub by_client: Vec<i64>,
 }
 

@@ -1,4 +1,4 @@
-//! E-mail addresses and mailboxes: parsing what a seller types, and writing header values.
+//! Email addresses and mailboxes: parsing what a seller types, and writing header values.
 //!
 //! The address part goes through our own checks first, so that each mistake gets a precise
 //! [`AddressProblem`], and then through the `email_address` crate, configured strictly (no
@@ -27,7 +27,7 @@ pub const MAX_LOCAL_PART_LENGTH: usize = 64;
 /// Maximum length of a domain in its ASCII form (RFC 1035, section 2.3.4).
 pub const MAX_DOMAIN_LENGTH: usize = idn::MAX_DOMAIN_LENGTH;
 
-/// An e-mail address split into its parts, with the domain in both forms.
+/// An email address split into its parts, with the domain in both forms.
 ///
 /// Build it with [`parse_email_address`] (or `str::parse`): the fields are public for
 /// reading, and a value built by hand skips every check.

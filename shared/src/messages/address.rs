@@ -69,7 +69,7 @@ fn describe_problem(field: Field, problem: &AddressProblem, language: Language) 
             language
                 .pick(
                     "Das ist keine gültige E-Mail-Adresse.",
-                    "This is not a valid e-mail address.",
+                    "This is not a valid email address.",
                 )
                 .to_owned()
         })

@@ -85,7 +85,7 @@ fn render_host_shape(code: &FindingCode, language: Language) -> Option<String> {
         (FindingCode::HostIsEmailAddress, Language::De) => "Hier steht eine E-Mail-Adresse. Gefragt ist der Name \
              des Postausgangsservers, z. B. smtp.example.com."
             .to_owned(),
-        (FindingCode::HostIsEmailAddress, Language::En) => "This is an e-mail address. Please enter the outgoing \
+        (FindingCode::HostIsEmailAddress, Language::En) => "This is an email address. Please enter the outgoing \
              server's name, such as smtp.example.com."
             .to_owned(),
         (FindingCode::HostDot, Language::De) => "Punkt an dieser Stelle ist nicht erlaubt: nicht am Anfang und \

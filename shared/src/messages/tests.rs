@@ -98,7 +98,7 @@ fn unknown_parser_failure_never_shows_the_parser_text() {
         &invalid(Field::Sender, "max@example.com", AddressProblem::NotAnAddress),
         "Absender „max@example.com“: Das ist keine gültige E-Mail-Adresse. Erlaubt sind „max@example.com“ oder \
          „Max Mustermann <max@example.com>“.",
-        "Sender \"max@example.com\": This is not a valid e-mail address. Accepted forms are \"max@example.com\" or \
+        "Sender \"max@example.com\": This is not a valid email address. Accepted forms are \"max@example.com\" or \
          \"Max Mustermann <max@example.com>\".",
     );
 }
@@ -456,7 +456,7 @@ fn every_address_problem_has_texts() {
             "{problem:?} falls back: {german}"
         );
         assert!(
-            !english.contains("not a valid e-mail address"),
+            !english.contains("not a valid email address"),
             "{problem:?} falls back: {english}"
         );
         assert_ne!(german, english);

@@ -26,7 +26,7 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         other_sender_domains: false,
         note: Text::new(
             "Login ist die vollständige E-Mail-Adresse, Passwort das Passwort dieses STRATO-Postfachs.",
-            "The login is the full e-mail address, the password is the one of this STRATO mailbox.",
+            "The login is the full email address, the password is the one of this STRATO mailbox.",
         ),
         sending_limit: None,
         verified: true,
@@ -63,7 +63,7 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         other_sender_domains: false,
         note: Text::new(
             "Login ist die vollständige E-Mail-Adresse. Passwort ist das des Postfachs, nicht das Ihres IONOS-Kundenkontos. Seit 29.01.2024 lehnt IONOS laut eigener Hilfe Absender ab, deren Domain nicht zu Ihrem IONOS-Vertrag gehört („Sender address is not allowed“).",
-            "The login is the full e-mail address. The password is the mailbox's, not the one of your IONOS customer account. Since 29 January 2024, IONOS help says that it rejects senders whose domain is not part of your IONOS contract (\"Sender address is not allowed\").",
+            "The login is the full email address. The password is the mailbox's, not the one of your IONOS customer account. Since 29 January 2024, IONOS help says that it rejects senders whose domain is not part of your IONOS contract (\"Sender address is not allowed\").",
         ),
         sending_limit: None,
         verified: true,
@@ -88,7 +88,7 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         other_sender_domains: false,
         note: Text::new(
             "Login ist die vollständige E-Mail-Adresse, Passwort das des Postfachs. Postfächer bei Jimdo liegen zum Teil bei Rackspace; neuere Jimdo-Postfächer vielleicht nicht.",
-            "The login is the full e-mail address, the password is the mailbox's. Some Jimdo mailboxes are hosted by Rackspace; newer Jimdo mailboxes may not be.",
+            "The login is the full email address, the password is the mailbox's. Some Jimdo mailboxes are hosted by Rackspace; newer Jimdo mailboxes may not be.",
         ),
         sending_limit: Some(Text::new(
             "Dieselbe Nachricht an höchstens 250 Empfänger (Bedingungen von Rackspace, laut Jimdo-Hilfe).",
@@ -210,7 +210,7 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         other_sender_domains: false,
         note: Text::new(
             "Login ist die vollständige E-Mail-Adresse. Schalten Sie zuerst in den GMX-Einstellungen den Zugriff per POP3/IMAP ein. Mit Zwei-Faktor-Anmeldung (und oft auch ohne) brauchen Sie ein anwendungsspezifisches Passwort. Nach vielen automatisch versendeten Mails kann GMX das Konto sperren; ein neues Passwort hebt die Sperre auf.",
-            "The login is the full e-mail address. First switch on POP3/IMAP access in the GMX settings. With two-factor login (and often without it) you need an application-specific password. After many automated mails GMX may lock the account; setting a new password unlocks it.",
+            "The login is the full email address. First switch on POP3/IMAP access in the GMX settings. With two-factor login (and often without it) you need an application-specific password. After many automated mails GMX may lock the account; setting a new password unlocks it.",
         ),
         sending_limit: None,
         verified: true,
@@ -235,7 +235,7 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         other_sender_domains: false,
         note: Text::new(
             "Login ist die vollständige E-Mail-Adresse, Passwort das des Postfachs. Port 465 verwendet SSL/TLS ab dem ersten Byte, nicht STARTTLS.",
-            "The login is the full e-mail address, the password is the mailbox's. Port 465 uses TLS from the first byte, not STARTTLS.",
+            "The login is the full email address, the password is the mailbox's. Port 465 uses TLS from the first byte, not STARTTLS.",
         ),
         sending_limit: None,
         verified: true,
@@ -354,7 +354,7 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         other_sender_domains: false,
         note: Text::new(
             "Login ist die vollständige E-Mail-Adresse. Passwort ist das eigene „Passwort für E-Mail-Programme“, das Sie in den Einstellungen von T-Online Mail festlegen, nicht das Passwort Ihres Telekom-Logins.",
-            "The login is the full e-mail address. The password is the separate \"Passwort für E-Mail-Programme\" (password for mail programs) that you set in the T-Online Mail settings, not your Telekom login password.",
+            "The login is the full email address. The password is the separate \"Passwort für E-Mail-Programme\" (password for mail programs) that you set in the T-Online Mail settings, not your Telekom login password.",
         ),
         sending_limit: None,
         verified: true,
@@ -379,7 +379,7 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         other_sender_domains: false,
         note: Text::new(
             "Login ist die vollständige E-Mail-Adresse. Schalten Sie zuerst in den Einstellungen des Postfachs POP3, IMAP und SMTP ein.",
-            "The login is the full e-mail address. First switch on POP3, IMAP and SMTP in the mailbox settings.",
+            "The login is the full email address. First switch on POP3, IMAP and SMTP in the mailbox settings.",
         ),
         sending_limit: None,
         verified: true,
@@ -455,7 +455,7 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         other_sender_domains: false,
         note: Text::new(
             "Login ist die vollständige E-Mail-Adresse. Posteo verlangt möglicherweise ein App-Passwort (nicht von Posteo bestätigt). Ist der zusätzliche Postfachschutz aktiv, sperrt Posteo den Zugang per IMAP, POP3 und SMTP ganz.",
-            "The login is the full e-mail address. Posteo may require an app password (not confirmed by Posteo). With the additional mailbox protection switched on, Posteo blocks IMAP, POP3 and SMTP access entirely.",
+            "The login is the full email address. Posteo may require an app password (not confirmed by Posteo). With the additional mailbox protection switched on, Posteo blocks IMAP, POP3 and SMTP access entirely.",
         ),
         sending_limit: None,
         verified: true,
@@ -505,7 +505,7 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         other_sender_domains: false,
         note: Text::new(
             "Login ist die vollständige E-Mail-Adresse, Passwort das in konsoleH für das Postfach gesetzte.",
-            "The login is the full e-mail address, the password is the one set for the mailbox in konsoleH.",
+            "The login is the full email address, the password is the one set for the mailbox in konsoleH.",
         ),
         sending_limit: None,
         verified: true,
@@ -558,7 +558,7 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         other_sender_domains: false,
         note: Text::new(
             "Login ist vermutlich die vollständige E-Mail-Adresse (nicht bestätigt). Bei manchen Hosting-Paketen gilt ein anderer Servername.",
-            "The login is probably the full e-mail address (not confirmed). Some hosting packages use another server name.",
+            "The login is probably the full email address (not confirmed). Some hosting packages use another server name.",
         ),
         sending_limit: None,
         verified: true,
@@ -607,7 +607,7 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         other_sender_domains: false,
         note: Text::new(
             "Login ist die vollständige E-Mail-Adresse, Passwort das des Postfachs.",
-            "The login is the full e-mail address, the password is the mailbox's.",
+            "The login is the full email address, the password is the mailbox's.",
         ),
         sending_limit: None,
         verified: true,
@@ -633,7 +633,7 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         other_sender_domains: false,
         note: Text::new(
             "Login ist die vollständige E-Mail-Adresse. Passwort ist das des Postfachs, nicht das Ihres IONOS-Kontos. Für .co.uk, .fr, .es, .it und .mx gibt es eigene Server nach demselben Muster, etwa smtp.ionos.co.uk.",
-            "The login is the full e-mail address. The password is the mailbox's, not the one of your IONOS account. For .co.uk, .fr, .es, .it and .mx there are servers of the same pattern, such as smtp.ionos.co.uk.",
+            "The login is the full email address. The password is the mailbox's, not the one of your IONOS account. For .co.uk, .fr, .es, .it and .mx there are servers of the same pattern, such as smtp.ionos.co.uk.",
         ),
         sending_limit: None,
         verified: true,
@@ -787,7 +787,7 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         other_sender_domains: false,
         note: Text::new(
             "Login ist die vollständige E-Mail-Adresse. Mit Zwei-Faktor-Anmeldung brauchen Sie ein anwendungsspezifisches Passwort. Der Server muss zum Rechenzentrum Ihres Kontos passen (USA: zoho.com, EU: zoho.eu); bezahlte Organisationen mit eigener Domain nutzen smtppro.zoho.com. Ob der kostenlose Tarif SMTP enthält, sagen die Quellen unterschiedlich.",
-            "The login is the full e-mail address. With two-factor login you need an application-specific password. The server must match your account's data centre (US: zoho.com, EU: zoho.eu); paid organisations with their own domain use smtppro.zoho.com. Sources disagree whether the free plan includes SMTP.",
+            "The login is the full email address. With two-factor login you need an application-specific password. The server must match your account's data centre (US: zoho.com, EU: zoho.eu); paid organisations with their own domain use smtppro.zoho.com. Sources disagree whether the free plan includes SMTP.",
         ),
         sending_limit: None,
         verified: true,
@@ -957,7 +957,7 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         other_sender_domains: false,
         note: Text::new(
             "Login ist die vollständige E-Mail-Adresse. Jedes Programm braucht ein App-Passwort; das normale Passwort funktioniert nie. Der Basic-Tarif hat keinen SMTP-Zugang.",
-            "The login is the full e-mail address. Every program needs an app password; the normal password never works. The Basic plan has no SMTP access.",
+            "The login is the full email address. Every program needs an app password; the normal password never works. The Basic plan has no SMTP access.",
         ),
         sending_limit: None,
         verified: true,
@@ -1005,7 +1005,7 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         other_sender_domains: false,
         note: Text::new(
             "Login ist die vollständige E-Mail-Adresse. Schalten Sie zuerst den Zugriff per IMAP/POP ein; mit Zwei-Faktor-Anmeldung brauchen Sie ein App-Passwort. Adressen mit gmx.at und gmx.ch nutzen mail.gmx.net (GMX Deutschland, Österreich, Schweiz).",
-            "The login is the full e-mail address. First switch on IMAP/POP access; with two-factor login you need an app password. Addresses at gmx.at and gmx.ch use mail.gmx.net (GMX Germany, Austria, Switzerland).",
+            "The login is the full email address. First switch on IMAP/POP access; with two-factor login you need an app password. Addresses at gmx.at and gmx.ch use mail.gmx.net (GMX Germany, Austria, Switzerland).",
         ),
         sending_limit: None,
         verified: true,
@@ -1030,7 +1030,7 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         other_sender_domains: false,
         note: Text::new(
             "Login ist die vollständige E-Mail-Adresse. Möglicherweise brauchen Sie ein App-Passwort (nicht von Swisscom bestätigt).",
-            "The login is the full e-mail address. You may need an app password (not confirmed by Swisscom).",
+            "The login is the full email address. You may need an app password (not confirmed by Swisscom).",
         ),
         sending_limit: None,
         verified: true,
@@ -1053,7 +1053,7 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         other_sender_domains: false,
         note: Text::new(
             "Login ist die vollständige E-Mail-Adresse, Passwort das des Postfachs.",
-            "The login is the full e-mail address, the password is the mailbox's.",
+            "The login is the full email address, the password is the mailbox's.",
         ),
         sending_limit: None,
         verified: true,
@@ -1078,7 +1078,7 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         other_sender_domains: false,
         note: Text::new(
             "Login ist die vollständige E-Mail-Adresse, Passwort das des Postfachs.",
-            "The login is the full e-mail address, the password is the mailbox's.",
+            "The login is the full email address, the password is the mailbox's.",
         ),
         sending_limit: None,
         verified: true,
@@ -1172,7 +1172,7 @@ pub(super) const PRESETS: &[ProviderPreset] = &[
         other_sender_domains: false,
         note: Text::new(
             "Login ist die vollständige E-Mail-Adresse. Möglicherweise brauchen Sie ein App-Passwort (nicht von Vodafone bestätigt).",
-            "The login is the full e-mail address. You may need an app password (not confirmed by Vodafone).",
+            "The login is the full email address. You may need an app password (not confirmed by Vodafone).",
         ),
         sending_limit: None,
         verified: true,

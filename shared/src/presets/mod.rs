@@ -56,7 +56,7 @@ pub struct Endpoint {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", content = "text", rename_all = "snake_case")]
 pub enum LoginForm {
-    /// The full e-mail address.
+    /// The full email address.
     FullAddress,
     /// The part of the address before the `@`.
     LocalPart,
