@@ -224,6 +224,7 @@ fn apply(connection: &mut Connection, commands: Vec<Command>) -> Result<(), Vec<
         }
     };
 
+    log_stored_mails(&results);
     for (command, result) in commands.into_iter().zip(results) {
         match (command, result) {
             (Command::Insert(_, reply), Executed::Insert(result)) => drop(reply.send(result)),
@@ -239,6 +240,18 @@ fn apply(connection: &mut Connection, commands: Vec<Command>) -> Result<(), Vec<
         }
     }
     Ok(())
+}
+
+/// Logs how many new mails a commit stored: one line per commit in place of one per request,
+/// which logs at `debug` for a stored mail.
+fn log_stored_mails(results: &[Executed]) {
+    let stored = results
+        .iter()
+        .filter(|result| matches!(result, Executed::Insert(Ok(InsertOutcome::Created { .. }))))
+        .count();
+    if stored > 0 {
+        tracing::info!(count = stored, "mails stored");
+    }
 }
 
 /// Runs the commands in one transaction and commits. Returns `None`, after rolling back, when

@@ -112,7 +112,7 @@ async fn submit_message(
     let message_id = message.message_id.clone();
     match outbox.submit(message).await.map_err(ApiError::internal)? {
         InsertOutcome::Created { id } => {
-            // The request log line already records each accepted request at info.
+            // The writer logs at info how many mails each commit stored.
             tracing::debug!(message = id.0, server_id = server.0, "mail accepted");
             Ok(accepted(id, MessageStatus::Queued, message_id, false))
         }
