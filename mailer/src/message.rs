@@ -5,9 +5,14 @@
 //! encoded words (folded to at most 75 characters each) and picks quoted-printable or base64
 //! for non-ASCII bodies. Only a non-ASCII local part needs the server's SMTPUTF8.
 
+use std::fmt::Write as _;
+use std::sync::LazyLock;
+
+use lettre::address::Envelope;
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment as MimeAttachment, Mailbox as MimeMailbox, MultiPart, SinglePart};
 use lettre::{Address, Message};
+use rustls::crypto::SecureRandom;
 use shared::{EmailAddress, Mailbox};
 
 /// A file attached to a mail, such as an invoice PDF.
@@ -212,11 +217,16 @@ pub fn prepare_mail_with(mail: &OutgoingMail, options: &MailOptions) -> Result<P
     if let Some(reply_to) = &options.reply_to {
         builder = builder.reply_to(mime_mailbox(reply_to, "reply-to address")?);
     }
+    // With the envelope given, lettre does not parse the From and To headers it just wrote back
+    // into addresses to derive one. It is lettre's envelope only: the session sends `recipients`.
+    let mut recipients: Vec<Address> = to.iter().map(|mailbox| mailbox.email.clone()).collect();
+    let envelope = Envelope::new(Some(from.email.clone()), recipients.clone())
+        .map_err(|error| MessageError::Build(error.to_string()))?;
     let message = builder
+        .envelope(envelope)
         .multipart(body_parts(mail, options.html_body.as_deref())?)
         .map_err(|error| MessageError::Build(error.to_string()))?;
 
-    let mut recipients: Vec<Address> = to.iter().map(|mailbox| mailbox.email.clone()).collect();
     recipients.extend(bcc);
     let data = message.formatted();
     let needs_smtputf8 = needs_smtputf8(&data, &from.email, &recipients);
@@ -302,22 +312,34 @@ fn check_header_text(value: &str, field: &'static str) -> Result<(), MessageErro
     Ok(())
 }
 
+/// The system's random generator through ring, looked up once: building ring's provider
+/// allocates its lists of cipher suites and key exchanges.
+static SECURE_RANDOM: LazyLock<&'static dyn SecureRandom> =
+    LazyLock::new(|| rustls::crypto::ring::default_provider().secure_random);
+
 /// Returns `<32 random hex digits@domain>`. The random part comes from the operating system's
 /// generator through ring, so IDs from several processes do not collide.
 fn new_message_id(domain_ascii: &str) -> String {
     let mut random = [0u8; 16];
-    let provider = rustls::crypto::ring::default_provider();
     // A failing system generator is not worth refusing a mail for: the time-based fallback
     // is still unique enough for one sender.
-    if provider.secure_random.fill(&mut random).is_err() {
+    if SECURE_RANDOM.fill(&mut random).is_err() {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap_or_default()
             .as_nanos();
         random = nanos.to_be_bytes();
     }
-    let hex: String = random.iter().map(|byte| format!("{byte:02x}")).collect();
-    format!("<{hex}@{domain_ascii}>")
+    let mut message_id = String::with_capacity(35 + domain_ascii.len());
+    message_id.push('<');
+    for byte in random {
+        // Writing to a String cannot fail.
+        let _ = write!(message_id, "{byte:02x}");
+    }
+    message_id.push('@');
+    message_id.push_str(domain_ascii);
+    message_id.push('>');
+    message_id
 }
 
 #[cfg(test)]
