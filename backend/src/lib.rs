@@ -8,6 +8,7 @@
 
 pub mod auth;
 pub mod crypto;
+pub mod docs;
 pub mod error;
 pub mod frontend;
 pub mod json;

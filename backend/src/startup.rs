@@ -170,6 +170,7 @@ fn serve(
                     .configure(configure_api)
                     .default_service(web::to(api_not_found)),
             )
+            .configure(crate::docs::configure)
             .configure(|config| crate::frontend::configure(config, &frontend_dir))
     })
     .listen(listener)?

@@ -115,6 +115,7 @@ pub enum Text {
     TokenUsageTitle,
     TokenUsage,
     TokenDocs,
+    TokenDocsLink,
     // Sending log
     LogTitle,
     LogIntro,
@@ -355,9 +356,10 @@ impl Text {
                 "Your shop system hands each mail to POST /api/messages over HTTP and sends the token in the \"Authorization\" header, for example like this:",
             ),
             Text::TokenDocs => (
-                "Alle Felder, Anhänge wie Rechnungs-PDFs und die Fehlermeldungen beschreibt die Dokumentation in docs/outbox.md.",
-                "The documentation in docs/outbox.en.md describes every field, attachments such as invoice PDFs, and the error messages.",
+                "Alle Felder, Anhänge wie Rechnungs-PDFs und die Fehlermeldungen beschreibt die Dokumentation der Schnittstelle:",
+                "The interface's documentation describes every field, attachments such as invoice PDFs, and the error messages:",
             ),
+            Text::TokenDocsLink => ("Dokumentation öffnen (Text)", "Open the documentation (text)"),
 
             Text::LogTitle => ("Versandprotokoll", "Sending log"),
             Text::LogIntro => (

@@ -293,3 +293,34 @@ async fn page_files_reject_other_methods() {
         "GET, HEAD"
     );
 }
+
+#[tokio::test]
+async fn api_docs_are_served_as_text() {
+    let page_dir = tempfile::tempdir().expect("temp dir");
+    let app = spawn_with_page(page_dir.path()).await;
+
+    for (name, expected) in [
+        ("outbox.md", "POST /api/messages"),
+        ("outbox.en.md", "POST /api/messages"),
+    ] {
+        let response = new_client()
+            .get(app.url(&format!("/docs/{name}")))
+            .send()
+            .await
+            .expect("send");
+
+        assert_eq!(response.status(), 200, "{name}");
+        assert_eq!(
+            response.headers().get("content-type").expect("Content-Type"),
+            "text/plain; charset=utf-8"
+        );
+        assert!(response.text().await.expect("read").contains(expected), "{name}");
+    }
+
+    let missing = new_client()
+        .get(app.url("/docs/secret.key"))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(missing.status(), 404);
+}

@@ -263,7 +263,12 @@ pub fn TokensPage(props: &TokensPageProps) -> Html {
                 <h2 id="token-usage-title">{ text(Text::TokenUsageTitle) }</h2>
                 <p>{ text(Text::TokenUsage) }</p>
                 <pre class="code">{ USAGE_EXAMPLE }</pre>
-                <p class="help">{ text(Text::TokenDocs) }</p>
+                <p class="help">
+                    { text(Text::TokenDocs) }{ " " }
+                    <a href={language.pick("/docs/outbox.md", "/docs/outbox.en.md")} target="_blank" rel="noopener">
+                        { text(Text::TokenDocsLink) }
+                    </a>
+                </p>
             </section>
         </div>
     }
