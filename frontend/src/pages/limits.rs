@@ -3,7 +3,10 @@
 
 use std::rc::Rc;
 
-use shared::outbox::{LimitField, LimitSource, SendingLimitsView};
+use shared::outbox::{
+    validate_sending_limits, LimitField, LimitInput, LimitProblem, LimitSource, SendingLimitsInput,
+    SendingLimitsView,
+};
 use shared::Language;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::HtmlInputElement;
@@ -144,10 +147,10 @@ pub fn SendingLimitsPanel(props: &SendingLimitsPanelProps) -> Html {
         let onsessionexpired = props.onsessionexpired.clone();
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
-            // NOTE: the backend checks the values (whole numbers from 1, the hourly limit not below
-            // the per-minute one), and its message names the field. The page does not run shared's
-            // validate_sending_limits itself, because its number formatting added about 9 KB to the
-            // gzipped wasm, so a mistake shows under the buttons and not at the field.
+            // The problems already show at their fields; the backend checks the same rules.
+            if !limit_problems(&state.per_minute, &state.per_hour).is_empty() {
+                return;
+            }
             state.dispatch(LimitsAction::Saving);
             let (per_minute, per_hour) = (state.per_minute.clone(), state.per_hour.clone());
             let dispatcher = state.dispatcher();
@@ -205,11 +208,26 @@ pub fn SendingLimitsPanel(props: &SendingLimitsPanelProps) -> Html {
         }
         LimitsStatus::Idle => Html::default(),
     };
+    // The same rules as the backend's, checked on every keystroke.
+    let problems = limit_problems(&state.per_minute, &state.per_hour);
     let field = |field: LimitField, id: &'static str, value: &str| {
+        let messages: Vec<String> = problems
+            .iter()
+            .filter(|problem| problem.field() == field)
+            .map(|problem| problem.message(language))
+            .collect();
+        let findings_id = format!("{id}-findings");
+        let invalid = !messages.is_empty();
         html! {
-            <div class="field">
+            <div class={classes!("field", invalid.then_some("field-invalid"))}>
                 <label for={id}>{ field.label(language) }</label>
-                <input id={id} type="text" inputmode="numeric" value={value.to_owned()} oninput={oninput(field)} />
+                <input id={id} type="text" inputmode="numeric" value={value.to_owned()} oninput={oninput(field)}
+                    aria-invalid={invalid.then_some("true")} aria-describedby={findings_id.clone()} />
+                <div id={findings_id} class="findings" aria-live="polite">
+                    { for messages.into_iter().map(|message| html! {
+                        <div class="finding finding-error"><p>{ message }</p></div>
+                    }) }
+                </div>
             </div>
         }
     };
@@ -238,6 +256,15 @@ pub fn SendingLimitsPanel(props: &SendingLimitsPanelProps) -> Html {
             </form>
         </section>
     }
+}
+
+/// Checks the typed limits with the backend's rules; an empty field means no limit.
+fn limit_problems(per_minute: &str, per_hour: &str) -> Vec<LimitProblem> {
+    let input = SendingLimitsInput {
+        per_minute: Some(LimitInput::Text(per_minute.to_owned())),
+        per_hour: Some(LimitInput::Text(per_hour.to_owned())),
+    };
+    validate_sending_limits(&input).err().unwrap_or_default()
 }
 
 /// Hands a response to the panel: the limits on success, the login page when the session is
@@ -275,6 +302,20 @@ mod tests {
             },
             preset_note: preset_note.map(str::to_owned),
         }
+    }
+
+    #[test]
+    fn typed_limits_are_checked_per_field() {
+        assert!(limit_problems("", "").is_empty());
+        assert!(limit_problems("30", "1000").is_empty());
+
+        let problems = limit_problems("2.5", "0");
+        let fields: Vec<LimitField> = problems.iter().map(LimitProblem::field).collect();
+        assert_eq!(fields, [LimitField::PerMinute, LimitField::PerHour]);
+
+        let problems = limit_problems("60", "30");
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].field(), LimitField::PerHour);
     }
 
     #[test]

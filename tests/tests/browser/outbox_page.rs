@@ -362,16 +362,17 @@ async fn message_row(browser: &Client, message_id: i64) -> anyhow::Result<String
     Ok(row.text().await?)
 }
 
-/// Sets a per-minute limit on the log page after the backend rejected zero, then returns to the
-/// preset's value. A server without a provider preset starts without limits.
+/// Sets a per-minute limit on the log page after the page flagged zero at its field (with the
+/// backend's rules), then returns to the preset's value. A server without a provider preset starts without limits.
 async fn set_and_reset_limits(browser: &Client) -> anyhow::Result<()> {
     wait_for_text(browser, "#limits-source", "kein Limit dokumentiert").await?;
     wait_for_value(browser, "#limits-per-minute", "").await?;
 
     type_into(browser, "#limits-per-minute", "0").await?;
+    wait_for_text(browser, "#limits-per-minute-findings .finding-error", "Mails pro Minute").await?;
+    wait_for_text(browser, "#limits-per-minute-findings .finding-error", "mindestens 1").await?;
     click(browser, "#save-limits").await?;
-    wait_for_text(browser, ".limits .status-error", "Mails pro Minute").await?;
-    wait_for_text(browser, ".limits .status-error", "mindestens 1").await?;
+    wait_for_element(browser, "#limits-per-minute[aria-invalid='true']").await?;
 
     type_into(browser, "#limits-per-minute", "30").await?;
     click(browser, "#save-limits").await?;
