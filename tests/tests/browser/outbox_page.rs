@@ -369,8 +369,18 @@ async fn set_and_reset_limits(browser: &Client) -> anyhow::Result<()> {
     wait_for_value(browser, "#limits-per-minute", "").await?;
 
     type_into(browser, "#limits-per-minute", "0").await?;
-    wait_for_text(browser, "#limits-per-minute-findings .finding-error", "Mails pro Minute").await?;
-    wait_for_text(browser, "#limits-per-minute-findings .finding-error", "mindestens 1").await?;
+    wait_for_text(
+        browser,
+        "#limits-per-minute-findings .finding-error",
+        "Mails pro Minute",
+    )
+    .await?;
+    wait_for_text(
+        browser,
+        "#limits-per-minute-findings .finding-error",
+        "mindestens 1",
+    )
+    .await?;
     click(browser, "#save-limits").await?;
     wait_for_element(browser, "#limits-per-minute[aria-invalid='true']").await?;
 
