@@ -527,7 +527,9 @@ impl SmtpSession {
         let limit = deadline.limit(self.timeouts.data);
         let mark = self.journal.reply_mark();
         self.journal.label_next_write(&label);
+        self.link.hold_message();
         let outcome = tokio::time::timeout(limit.duration, self.connection.message(&mail.data)).await;
+        self.link.release_message();
         let reply = self.journal.last_reply_since(mark);
         match outcome {
             Ok(Ok(response)) => {
