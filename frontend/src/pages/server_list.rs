@@ -186,19 +186,22 @@ pub fn ServerListPage(props: &ServerListPageProps) -> Html {
                 <button type="button" class="button" onclick={onretry}>{ Text::Retry.in_language(language) }</button>
             </div>
         },
-        ListStatus::Loaded(servers) if servers.is_empty() => {
-            html! { <EmptyList onnew={props.onnew.clone()} /> }
+        ListStatus::Loaded(servers) if servers.is_empty() => empty_list(language, &onnew),
+        ListStatus::Loaded(servers) => {
+            let callbacks = CardCallbacks {
+                onedit: props.onedit.clone(),
+                ondelete: ondelete.clone(),
+                onmakedefault: onmakedefault.clone(),
+                onlog: props.onlog.clone(),
+                onreactivated: onreactivated.clone(),
+                onsessionexpired: props.onsessionexpired.clone(),
+            };
+            html! {
+                <ul class="server-list">
+                    { for servers.iter().map(|server| server_card(server, &callbacks, language)) }
+                </ul>
+            }
         }
-        ListStatus::Loaded(servers) => html! {
-            <ul class="server-list">
-                { for servers.iter().map(|server| html! {
-                    <ServerCard key={server.id} server={server.clone()} onedit={props.onedit.clone()}
-                        ondelete={ondelete.clone()} onmakedefault={onmakedefault.clone()}
-                        onlog={props.onlog.clone()} onreactivated={onreactivated.clone()}
-                        onsessionexpired={props.onsessionexpired.clone()} />
-                }) }
-            </ul>
-        },
     };
 
     html! {
@@ -221,22 +224,12 @@ pub fn ServerListPage(props: &ServerListPageProps) -> Html {
     }
 }
 
-/// Props of [`EmptyList`].
-#[derive(Properties, PartialEq)]
-struct EmptyListProps {
-    onnew: Callback<()>,
-}
-
 /// Renders why a seller wants their own server, and the way to set one up.
-#[component]
-fn EmptyList(props: &EmptyListProps) -> Html {
-    let language = use_context::<Language>().unwrap_or_default();
-
-    let onclick = {
-        let onnew = props.onnew.clone();
-        Callback::from(move |_: MouseEvent| onnew.emit(()))
-    };
-
+///
+/// This and [`server_card`] are plain functions rather than components: each component type
+/// adds its own copy of Yew's component code to the page's wasm.
+fn empty_list(language: Language, onclick: &Callback<MouseEvent>) -> Html {
+    let onclick = onclick.clone();
     html! {
         <div class="panel empty-list">
             <h2>{ Text::EmptyTitle.in_language(language) }</h2>
@@ -247,10 +240,8 @@ fn EmptyList(props: &EmptyListProps) -> Html {
     }
 }
 
-/// Props of [`ServerCard`].
-#[derive(Properties, PartialEq)]
-struct ServerCardProps {
-    server: StoredServer,
+/// What a server card's buttons do.
+struct CardCallbacks {
     onedit: Callback<StoredServer>,
     ondelete: Callback<StoredServer>,
     onmakedefault: Callback<StoredServer>,
@@ -260,11 +251,7 @@ struct ServerCardProps {
 }
 
 /// Renders one server: name, sender, host, security, state, last test, and a deactivation if any.
-#[component]
-fn ServerCard(props: &ServerCardProps) -> Html {
-    let language = use_context::<Language>().unwrap_or_default();
-    let server = &props.server;
-
+fn server_card(server: &StoredServer, props: &CardCallbacks, language: Language) -> Html {
     let emit = |callback: &Callback<StoredServer>| {
         let callback = callback.clone();
         let server = server.clone();
@@ -284,7 +271,7 @@ fn ServerCard(props: &ServerCardProps) -> Html {
     };
 
     html! {
-        <li class={classes!("panel", "server-card", server.deactivated.is_some().then_some("server-card-deactivated"))}
+        <li key={server.id} class={classes!("panel", "server-card", server.deactivated.is_some().then_some("server-card-deactivated"))}
             aria-labelledby={heading_id.clone()}>
             <div class="server-card-head">
                 <h2 id={heading_id}>{ server_name(server) }</h2>
