@@ -98,14 +98,22 @@ impl Store {
         .await
     }
 
-    /// Deletes one of the account's tokens; returns `false` when it has no such token.
-    pub async fn delete_api_token(&self, account: AccountId, id: TokenId) -> Result<bool, StoreError> {
+    /// Deletes one of the account's tokens and returns its hash, for [`TokenCache::forget`];
+    /// `None` when the account has no such token.
+    pub async fn delete_api_token(
+        &self,
+        account: AccountId,
+        id: TokenId,
+    ) -> Result<Option<TokenHash>, StoreError> {
         self.run(move |connection| {
-            let deleted = connection.execute(
-                "DELETE FROM api_tokens WHERE id = ?1 AND account_id = ?2",
-                params![id.0, account.0],
-            )?;
-            Ok(deleted > 0)
+            let hash = connection
+                .query_row(
+                    "DELETE FROM api_tokens WHERE id = ?1 AND account_id = ?2 RETURNING token_hash",
+                    params![id.0, account.0],
+                    |row| row.get(0),
+                )
+                .optional()?;
+            Ok(hash.map(TokenHash))
         })
         .await
     }
@@ -144,14 +152,19 @@ struct CachedToken {
     last_used_written_at: Option<Instant>,
 }
 
+/// The SHA-256 hash of a token, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TokenHash(pub Vec<u8>);
+
 /// The tokens recently seen, by hash. Revoking a token removes it here, so that a revoked token
 /// stops working at once in this process.
 #[derive(Debug, Clone, Default)]
 pub struct TokenCache {
     entries: Arc<Mutex<HashMap<Vec<u8>, CachedToken>>>,
-    /// Tokens revoked in this process, so that a look-up that started before the revocation
-    /// cannot put the token back into the cache.
-    revoked: Arc<Mutex<HashSet<TokenId>>>,
+    /// Hashes of the tokens revoked in this process, so that a look-up that started before the
+    /// revocation cannot put the token back into the cache. By hash, not by id: SQLite reuses
+    /// the id of a deleted last row, so a new token may get a revoked token's id.
+    revoked: Arc<Mutex<HashSet<Vec<u8>>>>,
 }
 
 impl TokenCache {
@@ -184,7 +197,7 @@ impl TokenCache {
             }
         };
 
-        if lock_revoked(&self.revoked).contains(&entry.id) {
+        if lock_revoked(&self.revoked).contains(&hash) {
             return Ok(None);
         }
         let stale = entry
@@ -199,9 +212,9 @@ impl TokenCache {
     }
 
     /// Forgets a revoked token.
-    pub fn forget(&self, id: TokenId) {
-        lock_revoked(&self.revoked).insert(id);
-        self.lock().retain(|_, entry| entry.id != id);
+    pub fn forget(&self, hash: TokenHash) {
+        self.lock().remove(&hash.0);
+        lock_revoked(&self.revoked).insert(hash.0);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Vec<u8>, CachedToken>> {
@@ -209,7 +222,7 @@ impl TokenCache {
     }
 }
 
-fn lock_revoked(revoked: &Mutex<HashSet<TokenId>>) -> std::sync::MutexGuard<'_, HashSet<TokenId>> {
+fn lock_revoked(revoked: &Mutex<HashSet<Vec<u8>>>) -> std::sync::MutexGuard<'_, HashSet<Vec<u8>>> {
     revoked.lock().unwrap_or_else(PoisonError::into_inner)
 }
 

@@ -80,10 +80,10 @@ async fn delete_token(
     outbox: web::Data<Outbox>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.parse().map(TokenId).map_err(|_| ApiError::NotFound)?;
-    if !store.delete_api_token(caller.account, id).await? {
+    let Some(hash) = store.delete_api_token(caller.account, id).await? else {
         return Err(ApiError::NotFound);
-    }
-    outbox.tokens().forget(id);
+    };
+    outbox.tokens().forget(hash);
     tracing::info!(token_id = id.0, "API token revoked");
     Ok(HttpResponse::NoContent().finish())
 }

@@ -91,6 +91,43 @@ async fn revoked_token_rejected_at_once() {
 }
 
 #[tokio::test]
+async fn new_token_works_after_revoking_the_last_one() {
+    // Arrange: SQLite gives a new row the id of a deleted last row, so the new token gets the
+    // revoked token's id.
+    let app = spawn_outbox(|_| {}).await;
+    let revoked_token = app.create_token().await;
+    let listed = json_body(app.client.get(app.url("/api/tokens")).send().await.expect("list")).await;
+    let revoked_id = listed[0]["id"].as_i64().expect("an id");
+    let revoked = app
+        .client
+        .delete(app.url(&format!("/api/tokens/{revoked_id}")))
+        .header("X-Requested-With", "postausgang")
+        .send()
+        .await
+        .expect("revoke");
+    assert_eq!(revoked.status(), 204);
+
+    // Act
+    let new_token = app.create_token().await;
+    let with_new = app
+        .with_token(&new_token, Method::GET, "/api/messages", None)
+        .await;
+    let with_revoked = app
+        .with_token(&revoked_token, Method::GET, "/api/messages", None)
+        .await;
+
+    // Assert
+    let listed = json_body(app.client.get(app.url("/api/tokens")).send().await.expect("list")).await;
+    assert_eq!(
+        listed[0]["id"].as_i64(),
+        Some(revoked_id),
+        "the id is reused: {listed}"
+    );
+    assert_eq!(with_new.status(), 200);
+    assert_eq!(with_revoked.status(), 401);
+}
+
+#[tokio::test]
 async fn unknown_token_rejected_in_german_by_default() {
     let app = spawn_outbox(|_| {}).await;
 
