@@ -9,7 +9,7 @@ use futures_util::future::LocalBoxFuture;
 use super::rejection::OutboxRejection;
 use super::tokens::TokenId;
 use super::Outbox;
-use crate::auth::CurrentAccount;
+use crate::auth::{CurrentAccount, SESSION_COOKIE};
 use crate::error::ApiError;
 use crate::store::{AccountId, Store};
 
@@ -25,7 +25,7 @@ pub enum Credential {
 /// A request with an `Authorization` header is judged by the token alone (401 `invalid_token`
 /// when it is wrong). It needs no CSRF header: a browser never adds the token to a cross-site
 /// request by itself. Without the header, the session cookie's rules apply, including the CSRF
-/// header on state-changing requests.
+/// header on state-changing requests; without the cookie too, the answer is `invalid_token`.
 #[derive(Debug, Clone, Copy)]
 pub struct Caller {
     pub account: AccountId,
@@ -42,6 +42,11 @@ impl FromRequest for Caller {
             .get(header::AUTHORIZATION)
             .map(|value| value.to_str().map(str::to_owned));
         let Some(authorization) = authorization else {
+            // Neither a token nor a session: most likely a shop system that forgot the token,
+            // so the answer explains the token rather than the page's login.
+            if request.cookie(SESSION_COOKIE).is_none() {
+                return Box::pin(async { Err(ApiError::Outbox(OutboxRejection::InvalidToken)) });
+            }
             let session = CurrentAccount::from_request(request, payload);
             return Box::pin(async move {
                 let CurrentAccount(account) = session.await?;

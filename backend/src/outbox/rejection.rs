@@ -95,8 +95,8 @@ impl OutboxRejection {
         let pick = |german: &str, english: &str| language.pick(german, english).to_owned();
         match self {
             OutboxRejection::InvalidToken => pick(
-                "Der API-Token fehlt, ist unbekannt oder wurde widerrufen. Senden Sie „Authorization: Bearer <Token>“ mit einem Token aus den Einstellungen.",
-                "The API token is missing, unknown or revoked. Send \"Authorization: Bearer <token>\" with a token from the settings.",
+                "Der API-Token fehlt, ist unbekannt oder wurde widerrufen. Senden Sie „Authorization: Bearer <Token>“ mit einem Token, den Sie unter „API-Zugang“ angelegt haben.",
+                "The API token is missing, unknown or revoked. Send \"Authorization: Bearer <token>\" with a token created under \"API access\".",
             ),
             OutboxRejection::InvalidTokenName => match language {
                 Language::De => format!(

@@ -128,6 +128,29 @@ async fn new_token_works_after_revoking_the_last_one() {
 }
 
 #[tokio::test]
+async fn missing_token_explained_to_shop_system() {
+    let app = spawn_outbox(|_| {}).await;
+
+    let response = reqwest::Client::new()
+        .post(app.url("/api/messages"))
+        .json(&json!({ "to": ["kundin@example.net"], "subject": "Test", "text": "Hallo" }))
+        .send()
+        .await
+        .expect("send");
+
+    assert_eq!(response.status(), 401);
+    assert!(response.headers().contains_key("www-authenticate"));
+    let body = json_body(response).await;
+    assert_eq!(body["error"], "invalid_token");
+    assert!(
+        body["message"]
+            .as_str()
+            .is_some_and(|message| message.contains("API-Token fehlt")),
+        "{body}"
+    );
+}
+
+#[tokio::test]
 async fn unknown_token_rejected_in_german_by_default() {
     let app = spawn_outbox(|_| {}).await;
 
@@ -142,7 +165,7 @@ async fn unknown_token_rejected_in_german_by_default() {
     let body = json_body(response).await;
     assert_eq!(
         body["message"],
-        "Der API-Token fehlt, ist unbekannt oder wurde widerrufen. Senden Sie „Authorization: Bearer <Token>“ mit einem Token aus den Einstellungen."
+        "Der API-Token fehlt, ist unbekannt oder wurde widerrufen. Senden Sie „Authorization: Bearer <Token>“ mit einem Token, den Sie unter „API-Zugang“ angelegt haben."
     );
 }
 
