@@ -12,7 +12,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use mailer::{
     diagnose, DiagnosisContext, FailureKind, MailerConfig, PreparedMail, Reply, ServerTarget, SessionFailure,
@@ -103,6 +103,8 @@ pub fn retry_delay(settings: &OutboxSettings, attempts: u32, jitter: f64) -> Dur
 struct Health {
     /// The stored count of failures in a row, when known; `None` until read or written.
     failures: Option<u32>,
+    /// When this process last counted a failure of the server.
+    last_counted: Option<Instant>,
 }
 
 /// The end of one attempt.
@@ -381,7 +383,13 @@ impl Delivery {
         }
         match self.store.record_send_success(account, server).await {
             Ok(_) => {
-                self.health().insert(server, Health { failures: Some(0) });
+                self.health().insert(
+                    server,
+                    Health {
+                        failures: Some(0),
+                        last_counted: None,
+                    },
+                );
             }
             Err(error) => {
                 tracing::error!(server_id = server.0, error.cause_chain = %super::cause_chain(&error), "cannot reset the server's failure count");
@@ -390,7 +398,27 @@ impl Delivery {
     }
 
     /// Counts a failure caused by the server, and deactivates the server at the threshold.
+    ///
+    /// Failures less than half the first retry delay (the shortest wait before a retry) after
+    /// the last counted one count once: the mails that fail together in one outage are one
+    /// failure, so a short outage does not deactivate a server, while one that lasts through
+    /// several retries does.
     async fn note_failure(&self, account: AccountId, server: ServerId, reason: Reason) {
+        let now = Instant::now();
+        {
+            let mut health = self.health();
+            let entry = health.entry(server).or_insert(Health {
+                failures: None,
+                last_counted: None,
+            });
+            if entry
+                .last_counted
+                .is_some_and(|counted| now.duration_since(counted) < self.settings.retry_first_delay / 2)
+            {
+                return;
+            }
+            entry.last_counted = Some(now);
+        }
         let failures = match self.store.record_send_failure(account, server).await {
             Ok(Some(failures)) => failures,
             Ok(None) => return,
@@ -403,6 +431,7 @@ impl Delivery {
             server,
             Health {
                 failures: Some(failures),
+                last_counted: Some(now),
             },
         );
         if failures < self.settings.deactivate_after_failures {

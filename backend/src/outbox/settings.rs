@@ -33,7 +33,8 @@ pub struct OutboxSettings {
     /// A mail still failing this long after it was accepted fails for good.
     pub give_up_after: Duration,
     /// Failed sends in a row, caused by the server (connection, TLS, login), after which the
-    /// server is deactivated and its mail waits.
+    /// server is deactivated and its mail waits. Failures within half of `retry_first_delay`
+    /// after the last counted one count once.
     pub deactivate_after_failures: u32,
     /// The largest mail accepted: text, HTML and decoded attachments together.
     pub max_message_bytes: usize,

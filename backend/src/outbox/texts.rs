@@ -121,10 +121,10 @@ impl Waiting {
             (Waiting::RateLimited, Language::De) => "Wartet: Das Sendelimit des Servers ist erreicht. Die Mail wird gesendet, sobald das Limit es wieder erlaubt.".to_owned(),
             (Waiting::RateLimited, Language::En) => "Waiting: the server's sending limit is reached. The mail goes out as soon as the limit allows it again.".to_owned(),
             (Waiting::ServerDeactivated { reason }, Language::De) => format!(
-                "Wartet: Der Server ist deaktiviert ({reason}). Die Mail wird gesendet, sobald ein erfolgreicher Test ihn wieder aktiviert."
+                "Wartet: Der Server ist deaktiviert ({reason}). Die Mail wird gesendet, sobald Sie ihn in der Serverliste mit „Reaktivieren“ wieder aktivieren; das gelingt, wenn die Verbindung und die Anmeldung klappen."
             ),
             (Waiting::ServerDeactivated { reason }, Language::En) => format!(
-                "Waiting: the server is deactivated ({reason}). The mail goes out once a successful test reactivates it."
+                "Waiting: the server is deactivated ({reason}). The mail goes out once you reactivate the server with \"Reactivate\" in the server list, which works when the connection and the login succeed."
             ),
         }
     }

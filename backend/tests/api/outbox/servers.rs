@@ -1,5 +1,7 @@
 //! Which server a mail goes through, the server's BCC copy, and auto-deactivation.
 
+use std::time::Duration;
+
 use serde_json::{json, Value};
 
 use super::peer::{Behaviour, Peer};
@@ -388,4 +390,41 @@ async fn server_choice_follows_server_changes_at_once() {
     assert_eq!(deleted.status(), 200);
     assert_eq!(first.accepted().len(), 1);
     assert_eq!(second.accepted().len(), 1, "the new default took the next mail");
+}
+
+#[tokio::test]
+async fn failures_of_one_outage_count_once() {
+    // Arrange: a refusing server and a first retry delay far longer than the test, so every
+    // mail fails once, all within the same outage.
+    let peer = Peer::start(Behaviour {
+        greeting: "421 4.3.2 Service not available".to_owned(),
+        ..Behaviour::default()
+    })
+    .await;
+    let app = spawn_outbox(|settings| settings.retry_first_delay = Duration::from_secs(600)).await;
+    let mut server = loopback_server(peer.port(), "info@shop.example");
+    server.is_default = true;
+    let server = app.add_server(server).await;
+    let token = app.create_token().await;
+
+    // Act: more mails than the deactivation threshold of 3.
+    let mut ids = Vec::new();
+    for number in 0..5 {
+        ids.push(
+            app.submit_ok(&token, &mail(&format!("Bestellung {number}")))
+                .await,
+        );
+    }
+    for id in ids {
+        app.wait_for_message(&token, id, "the mail failed once and waits", |message| {
+            message["attempts"] == 1
+        })
+        .await;
+    }
+
+    // Assert
+    let view = app.server_view(server).await;
+    assert_eq!(view["consecutive_failures"], 1, "{view}");
+    assert!(view["deactivated"].is_null(), "{view}");
+    assert_eq!(view["active"], true);
 }
