@@ -218,6 +218,16 @@ pub fn App() -> Html {
         let state = state.clone();
         Callback::from(move |()| state.dispatch(AppAction::Show(screen.clone())))
     };
+    // The first save of a new server turns the form into its edit form, so the URL names the
+    // server from then on: a reload or the back button's return shows it, not an empty form.
+    let oncreated = {
+        let shown_route = shown_route.clone();
+        Callback::from(move |id: i64| {
+            let route = Route::Edit(id);
+            shown_route.set(route);
+            replace_fragment(&route.fragment());
+        })
+    };
     let onedit = {
         let state = state.clone();
         Callback::from(move |server: StoredServer| {
@@ -248,11 +258,12 @@ pub fn App() -> Html {
         },
         (Session::LoggedIn(account), Screen::NewServer) => html! {
             <ServerFormPage key="new" server={None::<StoredServer>} account_email={account.email.clone()}
-                onback={show(Screen::ServerList)} {onsessionexpired} />
+                onback={show(Screen::ServerList)} {oncreated} {onsessionexpired} />
         },
         (Session::LoggedIn(account), Screen::EditServer(server)) => html! {
             <ServerFormPage key={server.id.to_string()} server={Some((**server).clone())}
-                account_email={account.email.clone()} onback={show(Screen::ServerList)} {onsessionexpired} />
+                account_email={account.email.clone()} onback={show(Screen::ServerList)} {oncreated}
+                {onsessionexpired} />
         },
     };
 
@@ -292,6 +303,14 @@ fn set_fragment(fragment: &str) {
     }
     if let Some(window) = web_sys::window() {
         let _ = window.location().set_hash(fragment);
+    }
+}
+
+/// Replaces the fragment without a new history entry and without a `hashchange` event.
+fn replace_fragment(fragment: &str) {
+    if let Some(history) = web_sys::window().and_then(|window| window.history().ok()) {
+        let _ =
+            history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("#{fragment}")));
     }
 }
 

@@ -25,6 +25,8 @@ pub struct ServerFormPageProps {
     /// The account's address, the test mail's recipient until the seller changes it.
     pub account_email: AttrValue,
     pub onback: Callback<()>,
+    /// Called with the new server's id after the first save of a new server.
+    pub oncreated: Callback<i64>,
     pub onsessionexpired: Callback<()>,
 }
 
@@ -70,10 +72,11 @@ pub fn ServerFormPage(props: &ServerFormPageProps) -> Html {
     };
     let onsubmit = {
         let state = state.clone();
+        let oncreated = props.oncreated.clone();
         let onsessionexpired = props.onsessionexpired.clone();
         Callback::from(move |event: SubmitEvent| {
             event.prevent_default();
-            save_form(&state, language, onsessionexpired.clone());
+            save_form(&state, language, oncreated.clone(), onsessionexpired.clone());
         })
     };
     let onrecipient = {
@@ -195,7 +198,12 @@ pub fn ServerFormPage(props: &ServerFormPageProps) -> Html {
 
 /// Validates, then creates or updates the server. With an error in the form nothing is sent:
 /// every error shows, and the first invalid input gets the focus.
-fn save_form(state: &UseReducerHandle<FormState>, language: Language, onsessionexpired: Callback<()>) {
+fn save_form(
+    state: &UseReducerHandle<FormState>,
+    language: Language,
+    oncreated: Callback<i64>,
+    onsessionexpired: Callback<()>,
+) {
     let report = state.validate();
     if report.has_errors() {
         state.dispatch(FormAction::BlockSave);
@@ -209,10 +217,15 @@ fn save_form(state: &UseReducerHandle<FormState>, language: Language, onsessione
     let input = state.values.to_input();
     spawn_local(async move {
         match api::save_server(id, &input, language).await {
-            Ok(saved) => dispatcher.dispatch(FormAction::SaveSucceeded {
-                server: Box::new(saved.server),
-                default_change: saved.default_change.map(|change| change.message),
-            }),
+            Ok(saved) => {
+                if id.is_none() {
+                    oncreated.emit(saved.server.id);
+                }
+                dispatcher.dispatch(FormAction::SaveSucceeded {
+                    server: Box::new(saved.server),
+                    default_change: saved.default_change.map(|change| change.message),
+                });
+            }
             Err(ApiError::NotAuthenticated(_)) => onsessionexpired.emit(()),
             Err(error) => dispatcher.dispatch(FormAction::SaveFailed {
                 message: error.message(language),

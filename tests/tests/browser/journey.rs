@@ -111,6 +111,12 @@ async fn save_and_send_test_mail(browser: &Client) -> anyhow::Result<()> {
     wait_for_text(browser, "#save-status", "Gespeichert").await?;
     wait_for_text(browser, "#form-title", "SMTP-Server bearbeiten").await?;
     wait_for_text(browser, "#server-password-help", "Ein Passwort ist gespeichert").await?;
+    let url = browser.current_url().await.context("read the saved form's URL")?;
+    ensure!(
+        url.fragment()
+            .is_some_and(|fragment| fragment.starts_with("edit=")),
+        "after the first save the URL {url} still names the new-server form"
+    );
 
     click(browser, "#send-test").await?;
     wait_for_text(browser, "#test-result .verdict-ok", "Vom Server angenommen").await?;
