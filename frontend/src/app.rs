@@ -31,8 +31,8 @@ pub enum Session {
 }
 
 /// The screen shown to a logged-in seller. The URL's fragment names it (see [`Route`]), so the
-/// browser's back button and a reload return to it; typed but unsaved form values are lost on
-/// a reload.
+/// browser's back button and a reload return to it. A reload drops typed but unsaved form
+/// values, so the form has the browser ask first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Screen {
     ServerList,
@@ -218,8 +218,8 @@ pub fn App() -> Html {
         let state = state.clone();
         Callback::from(move |()| state.dispatch(AppAction::Show(screen.clone())))
     };
-    // The first save of a new server turns the form into its edit form, so the URL names the
-    // server from then on: a reload or the back button's return shows it, not an empty form.
+    // The first save of a new server turns the form into its edit form, so the URL then names
+    // the server. A reload or a return by the back button shows it, not an empty form.
     let oncreated = {
         let shown_route = shown_route.clone();
         Callback::from(move |id: i64| {

@@ -49,7 +49,8 @@ pub struct FormState {
     pub id: Option<i64>,
     pub password_on_file: bool,
     pub values: ServerValues,
-    /// The values as last loaded or saved, to tell whether the form has unsaved changes.
+    /// The values as last loaded or saved, to tell whether the form has unsaved changes; `None`
+    /// while the server is new.
     pub saved_values: Option<ServerValues>,
     /// Fields whose errors are shown; warnings and hints show for every field at once.
     /// A short list rather than a set: the form has ten fields, and a hash set would add its
@@ -134,8 +135,12 @@ impl FormState {
     }
 
     /// Returns whether the form differs from what is stored, including a newly typed password.
+    /// A new server's form has unsaved changes once it differs from the empty form.
     pub fn has_unsaved_changes(&self) -> bool {
-        let values_changed = self.saved_values.as_ref() != Some(&self.values);
+        let values_changed = match &self.saved_values {
+            Some(saved) => *saved != self.values,
+            None => self.values != ServerValues::default(),
+        };
         values_changed || !self.values.password.is_empty()
     }
 
@@ -375,6 +380,37 @@ mod tests {
         let state = reduce(state, FormAction::Edit(TextInput::Password, "neu".to_owned()));
 
         assert!(state.has_unsaved_changes());
+    }
+
+    #[test]
+    fn empty_new_form_has_no_unsaved_changes() {
+        let state = FormState::new_server("me@shop.example");
+
+        assert!(!state.has_unsaved_changes());
+    }
+
+    #[test]
+    fn typed_new_form_has_unsaved_changes() {
+        let state = FormState::new_server("me@shop.example");
+
+        let state = reduce(
+            state,
+            FormAction::Edit(TextInput::Host, "smtp.shop.example".to_owned()),
+        );
+
+        assert!(state.has_unsaved_changes());
+    }
+
+    #[test]
+    fn changed_test_recipient_is_no_unsaved_change() {
+        let state = FormState::edit_server(&stored_server(), "me@shop.example");
+
+        let state = reduce(
+            state,
+            FormAction::SetTestRecipient("other@shop.example".to_owned()),
+        );
+
+        assert!(!state.has_unsaved_changes());
     }
 
     #[test]

@@ -4,8 +4,10 @@ use shared::api::{TestMailRequest, UnsavedTestMailRequest};
 use shared::presets::ProviderPreset;
 use shared::report::Fix;
 use shared::{Field, Language, Security, Severity, ValidationReport};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
-use web_sys::HtmlElement;
+use web_sys::{Event, HtmlElement};
 use yew::prelude::*;
 
 use crate::api::{self, ApiError, StoredServer};
@@ -44,6 +46,22 @@ pub fn ServerFormPage(props: &ServerFormPageProps) -> Html {
             None => FormState::new_server(&recipient),
         })
     };
+
+    // Effects
+    {
+        // While the form differs from what is stored, the browser shows a confirmation dialog
+        // before a reload, the language switch (which reloads) or closing the tab drops the
+        // typed values.
+        let unsaved = state.has_unsaved_changes();
+        use_effect_with(unsaved, |&unsaved| {
+            let listener = unsaved.then(ask_before_unload).flatten();
+            move || {
+                if let Some(listener) = listener {
+                    stop_asking_before_unload(&listener);
+                }
+            }
+        });
+    }
 
     // Callbacks
     let onedit = |input: TextInput| {
@@ -181,6 +199,9 @@ pub fn ServerFormPage(props: &ServerFormPageProps) -> Html {
                         disabled={state.save == SaveStatus::Saving}>
                         { Text::Save.in_language(language) }
                     </button>
+                    if state.save == SaveStatus::Idle && state.has_unsaved_changes() {
+                        <p class="status">{ Text::UnsavedChanges.in_language(language) }</p>
+                    }
                     { save_status_line(&state.save, language) }
                 </div>
             </form>
@@ -270,6 +291,26 @@ fn send_test_mail(state: &UseReducerHandle<FormState>, language: Language, onses
     });
 }
 
+/// Registers a `beforeunload` listener that makes the browser ask before leaving the page.
+fn ask_before_unload() -> Option<Closure<dyn Fn(Event)>> {
+    let window = web_sys::window()?;
+    let ask = Closure::<dyn Fn(Event)>::new(|event: Event| {
+        event.prevent_default();
+        // Older browsers show the dialog only when returnValue is set, the legacy form of this request.
+        let _ = js_sys::Reflect::set(&event, &"returnValue".into(), &"".into());
+    });
+    window
+        .add_event_listener_with_callback("beforeunload", ask.as_ref().unchecked_ref())
+        .ok()?;
+    Some(ask)
+}
+
+fn stop_asking_before_unload(listener: &Closure<dyn Fn(Event)>) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.remove_event_listener_with_callback("beforeunload", listener.as_ref().unchecked_ref());
+    }
+}
+
 fn focus_first_error(report: &ValidationReport) {
     let has_error = |field: &Field| {
         report
@@ -287,7 +328,7 @@ fn focus_first_error(report: &ValidationReport) {
     let element = web_sys::window()
         .and_then(|window| window.document())
         .and_then(|document| document.get_element_by_id(input_id(field)))
-        .and_then(|element| wasm_bindgen::JsCast::dyn_into::<HtmlElement>(element).ok());
+        .and_then(|element| element.dyn_into::<HtmlElement>().ok());
     if let Some(element) = element {
         let _ = element.focus();
     }

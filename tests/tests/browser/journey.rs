@@ -235,6 +235,7 @@ async fn switch_to_english(browser: &Client) -> anyhow::Result<()> {
     wait_for_text(browser, ".page-form .deactivated", "Deactivated by the system").await?;
     type_into(browser, "#server-sender", "max@").await?;
     wait_for_text(browser, "#server-sender-findings .finding-error", "Sender").await?;
+    wait_for_text(browser, ".form-actions", "Unsaved changes").await?;
     save_screenshot(browser, "form-english", 1280).await?;
     Ok(())
 }
