@@ -7,6 +7,8 @@
 
 use shared::api::AccountView;
 use shared::Language;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -80,6 +82,20 @@ pub fn OutboxApp() -> Html {
     });
 
     use_effect_with(*language, |&language| apply_language(language, false));
+    // A fragment typed into the address bar or opened from a bookmark names another view, and
+    // reloading the page shows it with its own data.
+    use_effect_with((), |_| {
+        let reload = Closure::<dyn Fn()>::new(|| {
+            if let Some(window) = web_sys::window() {
+                let _ = window.location().reload();
+            }
+        });
+        if let Some(window) = web_sys::window() {
+            let _ = window.add_event_listener_with_callback("hashchange", reload.as_ref().unchecked_ref());
+        }
+        // The page lives as long as the listener, so the closure is never freed.
+        reload.forget();
+    });
     {
         let loaded = loaded.setter();
         let view = *view;

@@ -180,6 +180,17 @@ async fn resend_failed_mail(harness: &Harness, peer_port: u16) -> anyhow::Result
     );
 
     page_and_filter_log(harness, browser, &token, server_id).await?;
+    change_fragment(browser, "tokens").await?;
+    wait_for_text(browser, "#tokens-title", "API-Zugang").await?;
+    Ok(())
+}
+
+/// Sets the outbox page's fragment as a seller typing it into the address bar would.
+async fn change_fragment(browser: &Client, fragment: &str) -> anyhow::Result<()> {
+    browser
+        .execute("location.hash = arguments[0];", vec![fragment.into()])
+        .await
+        .with_context(|| format!("change the fragment to #{fragment}"))?;
     Ok(())
 }
 
