@@ -170,23 +170,21 @@ impl ApiError {
                 ),
             },
             ApiError::TooManyAttempts { retry_after } => {
-                let minutes = retry_after.as_secs().div_ceil(60).max(1);
+                let wait = wait_in_minutes(*retry_after, language);
                 match language {
                     Language::De => format!(
-                        "Zu viele fehlgeschlagene Anmeldungen. Bitte versuchen Sie es in {minutes} Minute(n) erneut."
+                        "Zu viele fehlgeschlagene Anmeldungen. Bitte versuchen Sie es in {wait} erneut."
                     ),
-                    Language::En => {
-                        format!("Too many failed logins. Please try again in {minutes} minute(s).")
-                    }
+                    Language::En => format!("Too many failed logins. Please try again in {wait}."),
                 }
             }
             ApiError::TooManyTestMails { retry_after } => {
-                let minutes = retry_after.as_secs().div_ceil(60).max(1);
+                let wait = wait_in_minutes(*retry_after, language);
                 match language {
-                    Language::De => format!(
-                        "Zu viele Test-Mails in kurzer Zeit. Bitte versuchen Sie es in {minutes} Minute(n) erneut."
-                    ),
-                    Language::En => format!("Too many test mails in a short time. Please try again in {minutes} minute(s)."),
+                    Language::De => {
+                        format!("Zu viele Test-Mails in kurzer Zeit. Bitte versuchen Sie es in {wait} erneut.")
+                    }
+                    Language::En => format!("Too many test mails in a short time. Please try again in {wait}."),
                 }
             }
             ApiError::Outbox(rejection) => rejection.message(language),
@@ -274,5 +272,40 @@ impl ResponseError for ApiError {
 impl From<crate::store::StoreError> for ApiError {
     fn from(error: crate::store::StoreError) -> ApiError {
         ApiError::internal(error)
+    }
+}
+
+/// Words a wait in whole minutes, rounded up: "einer Minute", "15 Minuten", "1 minute".
+fn wait_in_minutes(wait: std::time::Duration, language: Language) -> String {
+    let minutes = wait.as_secs().div_ceil(60).max(1);
+    match (language, minutes) {
+        (Language::De, 1) => "einer Minute".to_owned(),
+        (Language::De, _) => format!("{minutes} Minuten"),
+        (Language::En, 1) => "1 minute".to_owned(),
+        (Language::En, _) => format!("{minutes} minutes"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn wait_worded_in_whole_minutes() {
+        assert_eq!(
+            wait_in_minutes(Duration::from_secs(1), Language::De),
+            "einer Minute"
+        );
+        assert_eq!(
+            wait_in_minutes(Duration::from_secs(61), Language::De),
+            "2 Minuten"
+        );
+        assert_eq!(wait_in_minutes(Duration::from_secs(60), Language::En), "1 minute");
+        assert_eq!(
+            wait_in_minutes(Duration::from_secs(900), Language::En),
+            "15 minutes"
+        );
     }
 }

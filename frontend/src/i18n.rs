@@ -286,7 +286,7 @@ impl Text {
             Text::TestRecipient => ("Empfänger der Test-Mail", "Test mail recipient"),
             Text::TestRecipientHelp => (
                 "Am besten eine Adresse bei einem anderen Anbieter, etwa Ihre private: So prüfen Sie auch die Zustellung nach außen.",
-                "Best an address at another provider, such as your private one, so you check delivery to the outside too.",
+                "Ideally an address at another provider, such as your private one, so that you check delivery to other providers too.",
             ),
             Text::SendTest => ("Test-Mail senden", "Send test mail"),
             Text::SendingTest => ("Test-Mail wird gesendet …", "Sending test mail …"),

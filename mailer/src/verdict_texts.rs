@@ -152,9 +152,9 @@ pub(crate) fn render(verdict: &Verdict, language: Language) -> String {
             "The server does not relay the mail (relaying denied). Usually the login is missing: enter the login and the password, and use your provider's outgoing server.",
         ).to_owned(),
         Verdict::RecipientRejected { reply } => if de {
-            format!("Der Server hat den Empfänger abgelehnt ({reply}). Prüfen Sie die Empfängeradresse und die BCC-Adresse.")
+            format!("Der Server hat den Empfänger abgelehnt ({reply}). Prüfen Sie die Empfängeradresse und, falls eingetragen, die BCC-Adresse.")
         } else {
-            format!("The server rejected the recipient ({reply}). Check the recipient address and the BCC address.")
+            format!("The server rejected the recipient ({reply}). Check the recipient address and, if there is one, the BCC address.")
         },
         Verdict::MessageTooLarge => language.pick(
             "Die Mail ist dem Server zu groß. Verkleinern Sie die Anhänge.",

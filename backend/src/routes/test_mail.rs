@@ -294,12 +294,24 @@ fn test_mail_result(
 /// Builds the test mail exactly as a customer mail: same sender, same BCC.
 fn test_mail(server: &NormalizedServer, recipients: &[EmailAddress], language: Language) -> OutgoingMail {
     let subject = language.pick("Test-Mail von Postausgang", "Test mail from Postausgang");
-    let body = language.pick(
-        "Diese Mail hat Postausgang über Ihren SMTP-Server gesendet, um die Einstellungen zu prüfen.\n\
-         Sie kam mit demselben Absender und derselben BCC-Adresse wie Ihre Kundenmails.",
-        "Postausgang sent this mail through your SMTP server to check the settings.\n\
-         It used the same sender and the same BCC address as your customer mails.",
-    );
+    let body = match (language.effective(), server.bcc.is_empty()) {
+        (Language::De, true) => {
+            "Diese Mail hat Postausgang über Ihren SMTP-Server gesendet, um die Einstellungen zu prüfen.\n\
+             Sie ging mit demselben Absender hinaus wie Ihre Kundenmails."
+        }
+        (Language::De, false) => {
+            "Diese Mail hat Postausgang über Ihren SMTP-Server gesendet, um die Einstellungen zu prüfen.\n\
+             Sie ging mit demselben Absender hinaus wie Ihre Kundenmails, und wie bei diesen ging eine Kopie an die BCC-Adresse."
+        }
+        (Language::En, true) => {
+            "Postausgang sent this mail through your SMTP server to check the settings.\n\
+             It went out with the same sender as your customer mails."
+        }
+        (Language::En, false) => {
+            "Postausgang sent this mail through your SMTP server to check the settings.\n\
+             It went out with the same sender as your customer mails, and as with them, a copy went to the BCC address."
+        }
+    };
     let to = recipients
         .iter()
         .map(|address| Mailbox {

@@ -36,7 +36,7 @@ async fn fifth_failure_locks_the_address() {
     assert_eq!(error["error"], "too_many_attempts");
     assert_eq!(
         error["message"],
-        "Zu viele fehlgeschlagene Anmeldungen. Bitte versuchen Sie es in 15 Minute(n) erneut."
+        "Zu viele fehlgeschlagene Anmeldungen. Bitte versuchen Sie es in 15 Minuten erneut."
     );
 }
 

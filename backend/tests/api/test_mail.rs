@@ -748,7 +748,7 @@ async fn rate_limit_answers_too_many_requests() {
         assert_eq!(body["error"], "too_many_test_mails");
         assert_eq!(
             body["message"],
-            "Zu viele Test-Mails in kurzer Zeit. Bitte versuchen Sie es in 10 Minute(n) erneut."
+            "Zu viele Test-Mails in kurzer Zeit. Bitte versuchen Sie es in 10 Minuten erneut."
         );
     }
     assert_eq!(peer.connections(), 2, "refused tests connect nowhere");

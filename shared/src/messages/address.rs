@@ -151,7 +151,7 @@ fn describe_local_part_problem(problem: &AddressProblem, language: Language) -> 
             "Vor dem @ fehlt der Name des Postfachs, z. B. info@example.com.".to_owned()
         }
         (AddressProblem::EmptyLocalPart, Language::En) => {
-            "The mailbox name before the @ is missing, such as info@example.com.".to_owned()
+            "The mailbox name before the @ is missing, for example: info@example.com.".to_owned()
         }
         (AddressProblem::LocalPartTooLong { max }, Language::De) => {
             format!("Der Teil vor dem @ ist länger als {max} Zeichen. Bitte kürzen.")
@@ -188,7 +188,7 @@ fn describe_local_part_problem(problem: &AddressProblem, language: Language) -> 
 fn describe_domain_problem(problem: &AddressProblem, language: Language) -> Option<String> {
     let text = match (problem, language.effective()) {
         (AddressProblem::EmptyDomain, Language::De) => "Nach dem @ fehlt die Domain, z. B. max@example.com.".to_owned(),
-        (AddressProblem::EmptyDomain, Language::En) => "The domain after the @ is missing, such as max@example.com.".to_owned(),
+        (AddressProblem::EmptyDomain, Language::En) => "The domain after the @ is missing, for example: max@example.com.".to_owned(),
         (AddressProblem::DomainLiteral, Language::De) => "Eine IP-Adresse in eckigen Klammern ist als Domain nicht erlaubt. \
              Bitte den Domainnamen eintragen, z. B. max@example.com."
             .to_owned(),

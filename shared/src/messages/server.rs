@@ -51,7 +51,7 @@ fn render_host(code: &FindingCode, language: Language) -> Option<String> {
 fn render_host_shape(code: &FindingCode, language: Language) -> Option<String> {
     let text = match (code, language.effective()) {
         (FindingCode::SchemeRemoved { scheme }, Language::De) => {
-            format!("„{scheme}://“ gehört nicht zum Servernamen. Gespeichert wird der Name ohne diesen Vorsatz.")
+            format!("„{scheme}://“ gehört nicht zum Servernamen. Gespeichert wird der Name ohne dieses Präfix.")
         }
         (FindingCode::SchemeRemoved { scheme }, Language::En) => {
             format!("\"{scheme}://\" is not part of the server name. The name is stored without it.")
