@@ -33,11 +33,18 @@ pub enum OutboxView {
 impl OutboxView {
     /// Reads the view from a fragment such as `#log=3`; anything else shows the tokens.
     pub fn from_fragment(fragment: &str) -> OutboxView {
-        fragment
-            .trim_start_matches('#')
-            .strip_prefix("log=")
-            .and_then(|id| id.parse().ok())
-            .map_or(OutboxView::Tokens, |server_id| OutboxView::Log { server_id })
+        OutboxView::named_by(fragment).unwrap_or(OutboxView::Tokens)
+    }
+
+    /// Returns the view that a fragment names explicitly (`#tokens` or `#log=3`), and `None`
+    /// for any other fragment, such as the skip link's `#main`.
+    pub fn named_by(fragment: &str) -> Option<OutboxView> {
+        let fragment = fragment.trim_start_matches('#');
+        if fragment == "tokens" {
+            return Some(OutboxView::Tokens);
+        }
+        let server_id = fragment.strip_prefix("log=")?.parse().ok()?;
+        Some(OutboxView::Log { server_id })
     }
 
     /// Returns the address of this view, for links from the settings page.
@@ -82,20 +89,29 @@ pub fn OutboxApp() -> Html {
     });
 
     use_effect_with(*language, |&language| apply_language(language, false));
-    // A fragment typed into the address bar or opened from a bookmark names another view, and
-    // reloading the page shows it with its own data.
-    use_effect_with((), |_| {
-        let reload = Closure::<dyn Fn()>::new(|| {
+    {
+        // A fragment typed into the address bar or opened from a bookmark may name another view,
+        // and reloading the page shows it with its own data. Other fragments, such as the skip
+        // link's, leave the page as it is.
+        let shown_view = *view;
+        use_effect_with((), move |_| {
+            let reload = Closure::<dyn Fn()>::new(move || {
+                let Some(window) = web_sys::window() else {
+                    return;
+                };
+                let fragment = window.location().hash().unwrap_or_default();
+                if OutboxView::named_by(&fragment).is_some_and(|named| named != shown_view) {
+                    let _ = window.location().reload();
+                }
+            });
             if let Some(window) = web_sys::window() {
-                let _ = window.location().reload();
+                let _ =
+                    window.add_event_listener_with_callback("hashchange", reload.as_ref().unchecked_ref());
             }
+            // The page lives as long as the listener, so the closure is never freed.
+            reload.forget();
         });
-        if let Some(window) = web_sys::window() {
-            let _ = window.add_event_listener_with_callback("hashchange", reload.as_ref().unchecked_ref());
-        }
-        // The page lives as long as the listener, so the closure is never freed.
-        reload.forget();
-    });
+    }
     {
         let loaded = loaded.setter();
         let view = *view;
@@ -190,6 +206,18 @@ mod tests {
         assert_eq!(OutboxView::from_fragment("#tokens"), OutboxView::Tokens);
         assert_eq!(OutboxView::from_fragment(""), OutboxView::Tokens);
         assert_eq!(OutboxView::from_fragment("#log=abc"), OutboxView::Tokens);
+    }
+
+    #[test]
+    fn only_view_fragments_name_a_view() {
+        assert_eq!(OutboxView::named_by("#tokens"), Some(OutboxView::Tokens));
+        assert_eq!(
+            OutboxView::named_by("#log=3"),
+            Some(OutboxView::Log { server_id: 3 })
+        );
+        assert_eq!(OutboxView::named_by("#main"), None);
+        assert_eq!(OutboxView::named_by("#log=x"), None);
+        assert_eq!(OutboxView::named_by(""), None);
     }
 
     #[test]
