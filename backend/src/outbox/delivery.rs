@@ -262,7 +262,7 @@ impl Delivery {
     ) -> Option<Reason> {
         let (failure, opening) = match attempt {
             Attempt::Accepted(reply) => {
-                tracing::debug!(message = message.id.0, server_id = server.id.0, "mail sent");
+                tracing::debug!(mail_id = message.id.0, server_id = server.id.0, "mail sent");
                 // As with failures, the server's count comes first: a mail shown as sent has
                 // reset it.
                 self.note_success(*account, server.id).await;
@@ -284,7 +284,7 @@ impl Delivery {
             _ => None,
         };
         tracing::warn!(
-            message = message.id.0,
+            mail_id = message.id.0,
             server_id = server.id.0,
             step = ?failure.step,
             reason = %reason.code,
@@ -319,7 +319,7 @@ impl Delivery {
         let next_ms = now_ms().saturating_add(i64::try_from(delay.as_millis()).unwrap_or(i64::MAX));
         if next_ms > give_up_at_ms {
             tracing::warn!(
-                message = message.id.0,
+                mail_id = message.id.0,
                 attempts = message.attempts,
                 "giving up on a mail after its retry period"
             );
@@ -330,7 +330,7 @@ impl Delivery {
             };
         }
         tracing::info!(
-            message = message.id.0,
+            mail_id = message.id.0,
             attempts = message.attempts,
             delay_ms = delay.as_millis() as u64,
             "retrying a mail later"
@@ -484,7 +484,7 @@ fn rebuild_mail(message: &ClaimedMessage, server: &ServerForSending) -> Option<P
     match built {
         Ok(prepared) => Some(prepared),
         Err(error) => {
-            tracing::error!(message = message.id.0, %error, "a stored mail cannot be rebuilt");
+            tracing::error!(mail_id = message.id.0, %error, "a stored mail cannot be rebuilt");
             None
         }
     }

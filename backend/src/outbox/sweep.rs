@@ -47,9 +47,9 @@ pub async fn sweep_orphans(store: &Store, writer: &Writer) -> Result<usize, Stor
         };
         let outcome = settle_orphan(orphan, account_candidates);
         if let Outcome::Failed { reason, .. } = &outcome {
-            tracing::warn!(message = orphan.id.0, reason = %reason.code, "a queued mail has no usable server and fails");
+            tracing::warn!(mail_id = orphan.id.0, reason = %reason.code, "a queued mail has no usable server and fails");
         } else {
-            tracing::info!(message = orphan.id.0, "a queued mail moves to another server");
+            tracing::info!(mail_id = orphan.id.0, "a queued mail moves to another server");
         }
         writer.record(outcome).await;
     }

@@ -113,7 +113,7 @@ async fn submit_message(
     match outbox.submit(message).await.map_err(ApiError::internal)? {
         InsertOutcome::Created { id } => {
             // The writer logs at info how many mails each commit stored.
-            tracing::debug!(message = id.0, server_id = server.0, "mail accepted");
+            tracing::debug!(mail_id = id.0, server_id = server.0, "mail accepted");
             Ok(accepted(id, MessageStatus::Queued, message_id, false))
         }
         InsertOutcome::Replayed {
@@ -274,7 +274,7 @@ async fn resend_message(
         // Another request resent it in the meantime.
         return Err(OutboxRejection::NotFailed.into());
     }
-    tracing::info!(message = id.0, "failed mail resent");
+    tracing::info!(mail_id = id.0, "failed mail resent");
 
     let message = store
         .find_message(caller.account, id)
