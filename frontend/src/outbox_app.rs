@@ -73,7 +73,12 @@ enum Loaded {
         account: AccountView,
         name: String,
     },
-    Failed(String),
+    /// The account or the log's server failed to load.
+    Failed {
+        /// `None` when the account itself failed to load.
+        account: Option<AccountView>,
+        message: String,
+    },
 }
 
 /// Renders the outbox page.
@@ -144,17 +149,27 @@ pub fn OutboxApp() -> Html {
     let onsessionexpired = Callback::from(|()| go_to(SETTINGS_PAGE));
 
     let account = match &*loaded {
-        Loaded::Account(account) | Loaded::Server { account, .. } => {
-            Some(AttrValue::from(account.email.clone()))
-        }
+        Loaded::Account(account)
+        | Loaded::Server { account, .. }
+        | Loaded::Failed {
+            account: Some(account),
+            ..
+        } => Some(AttrValue::from(account.email.clone())),
         _ => None,
     };
     let main = match (&*loaded, *view) {
         (Loaded::Checking, _) => {
             html! { <p class="status status-pending">{ Text::Loading.in_language(*language) }</p> }
         }
-        (Loaded::Failed(message), _) => html! {
-            <p class="status status-error" role="alert">{ message.clone() }</p>
+        (Loaded::Failed { message, .. }, _) => html! {
+            <>
+                <p class="status status-error" role="alert">{ message.clone() }</p>
+                <p>
+                    <button type="button" class="button-link" onclick={onback.reform(|_: MouseEvent| ())}>
+                        { "← " }{ Text::BackToList.in_language(*language) }
+                    </button>
+                </p>
+            </>
         },
         (Loaded::Server { name, .. }, OutboxView::Log { server_id }) => html! {
             <MessageLogPage {server_id} server_name={name.clone()} {onback} {onsessionexpired} />
@@ -179,7 +194,12 @@ async fn load(view: OutboxView, language: Language) -> Loaded {
             go_to(SETTINGS_PAGE);
             return Loaded::Checking;
         }
-        Err(error) => return Loaded::Failed(error.message(language)),
+        Err(error) => {
+            return Loaded::Failed {
+                account: None,
+                message: error.message(language),
+            }
+        }
     };
     let OutboxView::Log { server_id } = view else {
         return Loaded::Account(account);
@@ -189,7 +209,10 @@ async fn load(view: OutboxView, language: Language) -> Loaded {
             account,
             name: server_name(&server),
         },
-        Err(error) => Loaded::Failed(error.message(language)),
+        Err(error) => Loaded::Failed {
+            account: Some(account),
+            message: error.message(language),
+        },
     }
 }
 

@@ -180,6 +180,13 @@ async fn resend_failed_mail(harness: &Harness, peer_port: u16) -> anyhow::Result
     );
 
     page_and_filter_log(harness, browser, &token, server_id).await?;
+
+    // An unknown server's log keeps the header and a way back to the list.
+    change_fragment(browser, "log=999999").await?;
+    wait_for_text(browser, "main [role='alert']", "Nicht gefunden").await?;
+    wait_for_text(browser, ".app-header .account", "fehler@shop.example").await?;
+    wait_for_text(browser, "main .button-link", "Zurück zur Liste").await?;
+
     change_fragment(browser, "tokens").await?;
     wait_for_text(browser, "#tokens-title", "API-Zugang").await?;
     Ok(())
