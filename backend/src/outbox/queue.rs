@@ -277,8 +277,9 @@ pub(super) fn record_outcome(connection: &Connection, outcome: &Outcome) -> Resu
     Ok(())
 }
 
-/// Puts a failed mail back into the queue, due at once, with a new retry period. Returns
-/// whether the account has such a failed mail.
+/// Puts a failed mail back into the queue, due at once, with a new retry period. The failure's
+/// reason goes, because it no longer describes the queued mail; the last SMTP reply stays as
+/// history. Returns whether the account has such a failed mail.
 pub(super) fn requeue_failed(
     connection: &Connection,
     account: AccountId,
@@ -286,7 +287,8 @@ pub(super) fn requeue_failed(
 ) -> Result<bool, StoreError> {
     let now = now_unix();
     let updated = connection.execute(
-        "UPDATE messages SET status = 'queued', next_attempt_ms = ?1, queued_at = ?2, updated_at = ?2 \
+        "UPDATE messages SET status = 'queued', next_attempt_ms = ?1, queued_at = ?2, updated_at = ?2, \
+         reason_code = NULL, reason_de = NULL, reason_en = NULL \
          WHERE id = ?3 AND account_id = ?4 AND status = 'failed'",
         params![now_ms(), now, id.0, account.0],
     )?;

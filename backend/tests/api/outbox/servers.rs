@@ -422,6 +422,12 @@ async fn failures_of_one_outage_count_once() {
         .await;
     }
 
+    // The count is written after the mail's attempt, so wait for it.
+    wait_until("the failure is counted", || async {
+        app.server_view(server).await["consecutive_failures"].as_u64() >= Some(1)
+    })
+    .await;
+
     // Assert
     let view = app.server_view(server).await;
     assert_eq!(view["consecutive_failures"], 1, "{view}");
