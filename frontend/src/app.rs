@@ -13,7 +13,7 @@ use yew::prelude::*;
 use crate::api::{self, StoredServer};
 use crate::components::header::AppHeader;
 use crate::i18n::Text;
-use crate::language::{apply_language, initial_language, switch_language};
+use crate::language::{apply_language, initial_language, set_title, switch_language};
 use crate::outbox_app::{go_to, OutboxView};
 use crate::pages::auth::AuthPage;
 use crate::pages::server_form::ServerFormPage;
@@ -129,7 +129,10 @@ pub fn App() -> Html {
     let shown_route = use_memo((), |_| Cell::new(Route::List));
 
     // Effects
-    use_effect_with(language, |&language| apply_language(language, false));
+    use_effect_with(language, |&language| {
+        apply_language(language, false);
+        set_title(language, Text::ListTitle);
+    });
     {
         let dispatcher = state.dispatcher();
         use_effect_with((), move |_| {

@@ -46,8 +46,8 @@ pub fn switch_language(choice: Language) -> bool {
     false
 }
 
-/// Stores the seller's choice and sets `<html lang>` and the title, so that screen readers and
-/// the browser's spell checker use the right language.
+/// Stores the seller's choice and sets `<html lang>`, so that screen readers and the browser's
+/// spell checker use the right language.
 pub fn apply_language(language: Language, remember: bool) {
     if remember {
         // Without local storage the choice is lost on the next visit, and nothing else fails.
@@ -61,10 +61,18 @@ pub fn apply_language(language: Language, remember: bool) {
     if let Some(root) = document.document_element() {
         let _ = root.set_attribute("lang", language.tag());
     }
+}
+
+/// Sets the tab's title to the product's name and the screen's title, such as
+/// "Postausgang – Versandprotokoll".
+pub fn set_title(language: Language, screen: Text) {
+    let Some(document) = web_sys::window().and_then(|window| window.document()) else {
+        return;
+    };
     let title = format!(
         "{} – {}",
         Text::AppName.in_language(language),
-        Text::ListTitle.in_language(language)
+        screen.in_language(language)
     );
     document.set_title(&title);
 }

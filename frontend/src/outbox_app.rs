@@ -15,7 +15,7 @@ use yew::prelude::*;
 use crate::api::{self, ApiError};
 use crate::components::header::AppHeader;
 use crate::i18n::Text;
-use crate::language::{apply_language, initial_language, switch_language};
+use crate::language::{apply_language, initial_language, set_title, switch_language};
 use crate::pages::message_log::MessageLogPage;
 use crate::pages::server_list::server_name;
 use crate::pages::tokens::TokensPage;
@@ -93,7 +93,16 @@ pub fn OutboxApp() -> Html {
         OutboxView::from_fragment(&fragment)
     });
 
-    use_effect_with(*language, |&language| apply_language(language, false));
+    {
+        let screen_title = match *view {
+            OutboxView::Tokens => Text::TokensTitle,
+            OutboxView::Log { .. } => Text::LogTitle,
+        };
+        use_effect_with(*language, move |&language| {
+            apply_language(language, false);
+            set_title(language, screen_title);
+        });
+    }
     {
         // A fragment typed into the address bar or opened from a bookmark may name another view,
         // and reloading the page shows it with its own data. Other fragments, such as the skip

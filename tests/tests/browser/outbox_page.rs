@@ -297,6 +297,7 @@ async fn add_server(browser: &Client, entry: &ServerEntry<'_>) -> anyhow::Result
 async fn create_token(browser: &Client, name: &str) -> anyhow::Result<String> {
     click(browser, "#open-tokens").await?;
     wait_for_text(browser, "#tokens-title", "API-Zugang").await?;
+    check_title(browser, "Postausgang – API-Zugang").await?;
     wait_for_text(browser, "#tokens-list-title + p", "Noch kein Token").await?;
     wait_for_text(browser, ".page-tokens pre", "Authorization: Bearer").await?;
 
@@ -351,6 +352,16 @@ async fn open_log(browser: &Client, server_id: i64) -> anyhow::Result<()> {
     click_button(browser, "Zurück zur Liste").await?;
     click(browser, &format!("#open-log-{server_id}")).await?;
     wait_for_text(browser, "#log-title", "Versandprotokoll").await?;
+    check_title(browser, "Postausgang – Versandprotokoll").await?;
+    Ok(())
+}
+
+async fn check_title(browser: &Client, expected: &str) -> anyhow::Result<()> {
+    let title = browser.title().await.context("read the tab's title")?;
+    ensure!(
+        title == expected,
+        "the tab's title is {title:?}, expected {expected:?}"
+    );
     Ok(())
 }
 
@@ -533,6 +544,7 @@ async fn check_log_in_english(browser: &Client, server_id: i64, message_id: i64)
 
     click(browser, &format!("#open-log-{server_id}")).await?;
     wait_for_text(browser, "#log-title", "Sending log").await?;
+    check_title(browser, "Postausgang – Sending log").await?;
     wait_for_text(browser, "label[for='log-status']", "Status").await?;
     wait_for_text(browser, &format!("#message-{message_id} .badge"), "Sent").await?;
     wait_for_text(browser, &format!("#message-{message_id}"), "Recipients").await?;
