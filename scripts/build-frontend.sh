@@ -4,7 +4,7 @@
 # Each app is built once per language (cargo features german-only and english-only), so a
 # build carries only one language's texts; main.js loads the app of its page in the seller's
 # language. Per build: the release wasm, its JS glue from wasm-bindgen and the wasm shrunk by
-# wasm-opt -Oz. The JS files are minified with terser and the CSS with lightningcss. Every
+# wasm-opt -Oz. The JS files are minified with terser and the CSS with csso. Every
 # file then gets the precompressed siblings FILE.gz (Zopfli) and FILE.br (Brotli 11), which the
 # backend serves.
 # Prints each file's raw, .gz and .br size, then each page's total in each language: the .gz
@@ -20,7 +20,7 @@ target_dir=${CARGO_TARGET_DIR:-$repo/target}
 dist="$repo/frontend/dist"
 wasm_opt="$repo/.tools/node_modules/.bin/wasm-opt"
 terser="$repo/.tools/node_modules/.bin/terser"
-lightningcss="$repo/.tools/node_modules/.bin/lightningcss"
+csso="$repo/.tools/node_modules/.bin/csso"
 python="$repo/.tools/venv/bin/python"
 budget_bytes=$((160 * 1024))
 enforce_budget=false
@@ -29,7 +29,7 @@ enforce_budget=false
 fail() { printf 'build-frontend: %s\n' "$*" >&2; exit 1; }
 
 command -v wasm-bindgen >/dev/null || fail "wasm-bindgen is missing; run scripts/install-test-deps.sh --build-only"
-for tool in "$wasm_opt" "$terser" "$lightningcss" "$python"; do
+for tool in "$wasm_opt" "$terser" "$csso" "$python"; do
   [ -x "$tool" ] || fail "$tool is missing; run scripts/install-test-deps.sh --build-only"
 done
 "$python" -c 'import brotli, zopfli' 2>/dev/null \
@@ -57,14 +57,14 @@ for language in de en; do
 done
 cp frontend/static/index.html frontend/static/outbox.html frontend/static/style.css frontend/static/main.js frontend/static/favicon.svg "$dist/"
 
-# Minify in place: terser for wasm-bindgen's glue and the loader, lightningcss for the stylesheet.
+# Minify in place: terser for wasm-bindgen's glue and the loader, csso for the stylesheet.
 # Both scripts are ES modules, so --module lets terser rename their top-level names too.
 for file in "$dist"/*.js; do
   "$terser" "$file" --module --compress --mangle --output "$file.min"
   mv "$file.min" "$file"
 done
 for file in "$dist"/*.css; do
-  "$lightningcss" --minify "$file" --output-file "$file.min"
+  "$csso" "$file" --output "$file.min"
   mv "$file.min" "$file"
 done
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the build and the tests need on a fresh Debian 12 machine:
 # the wasm32 target, wasm-bindgen-cli at the version pinned in Cargo.lock, wasm-opt, terser,
-# lightningcss, Python's zopfli and brotli, Chromium with chromedriver, Postfix's
+# csso, Python's zopfli and brotli, Chromium with chromedriver, Postfix's
 # smtp-sink/smtp-source, swaks and aiosmtpd.
 # With --build-only it installs only what building the page needs.
 # Safe to run again: every step checks first whether its tool is already there.
@@ -41,14 +41,13 @@ install_wasm_opt() {
   npm install --prefix "$tools" --no-audit --no-fund --save-exact binaryen@132.0.0 >/dev/null
 }
 
-# The page's minifiers. lightningcss-cli brings its native binary in a platform package from the
-# same registry, linked into place by its postinstall script.
+# The page's minifiers, both plain JavaScript: no install script and no native binary.
 install_minifiers() {
-  if [ -x "$tools/node_modules/.bin/terser" ] && "$tools/node_modules/.bin/lightningcss" --version >/dev/null 2>&1; then
+  if [ -x "$tools/node_modules/.bin/terser" ] && [ -x "$tools/node_modules/.bin/csso" ]; then
     return
   fi
-  log "installing terser 5.51.2 and lightningcss-cli 1.33.0 from npm"
-  npm install --prefix "$tools" --no-audit --no-fund --save-exact terser@5.51.2 lightningcss-cli@1.33.0 >/dev/null
+  log "installing terser 5.51.2 and csso-cli 4.0.2 from npm"
+  npm install --prefix "$tools" --no-audit --no-fund --save-exact terser@5.51.2 csso-cli@4.0.2 >/dev/null
 }
 
 # The build writes the Zopfli (.gz) and Brotli (.br) siblings of the page's files with these.
