@@ -77,8 +77,8 @@ install_debian_packages() {
 install_python_smtp_server() {
   if [ -x "$tools/venv/bin/python" ] && "$tools/venv/bin/python" -c 'import aiosmtpd' 2>/dev/null; then return; fi
   log "installing aiosmtpd into $tools/venv"
-  python3 -m venv "$tools/venv"
-  "$tools/venv/bin/pip" install --quiet 'aiosmtpd==1.4.6'
+  [ -x "$tools/venv/bin/python" ] || python3 -m venv "$tools/venv"
+  "$tools/venv/bin/python" -m pip install --quiet 'aiosmtpd==1.4.6'
 }
 
 # --build-only installs what building the page needs, for the README's run command.
