@@ -116,6 +116,8 @@ pub enum Text {
     TokenUsage,
     TokenDocs,
     TokenDocsLink,
+    CopyToken,
+    TokenCopied,
     // Sending log
     LogTitle,
     LogIntro,
@@ -360,6 +362,8 @@ impl Text {
                 "The interface's documentation describes every field, attachments such as invoice PDFs, and the error messages:",
             ),
             Text::TokenDocsLink => ("Dokumentation öffnen (Text)", "Open the documentation (text)"),
+            Text::CopyToken => ("Kopieren", "Copy"),
+            Text::TokenCopied => ("Kopiert", "Copied"),
 
             Text::LogTitle => ("Versandprotokoll", "Sending log"),
             Text::LogIntro => (

@@ -5,8 +5,9 @@ use std::rc::Rc;
 
 use shared::outbox::{TokenCreated, TokenView};
 use shared::Language;
-use wasm_bindgen_futures::spawn_local;
-use web_sys::HtmlInputElement;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::{Clipboard, HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use crate::api::ApiError;
@@ -16,12 +17,17 @@ use crate::outbox_api;
 /// The maximum length of a token name that the backend accepts, in characters.
 const MAX_TOKEN_NAME_CHARS: usize = 100;
 
-/// A shop system's request with a token, as the page shows it: the path, the header with the
-/// token and a short body.
-const USAGE_EXAMPLE: &str = "POST /api/messages\n\
-Authorization: Bearer <Token>\n\
-Content-Type: application/json\n\n\
-{\"to\": [\"kundin@example.com\"], \"subject\": \"Bestellung 4711\", \"text\": \"…\"}";
+/// Builds a shop system's request with a token as a curl command, with this installation's
+/// address (`origin`, such as `https://mail.shop.example`), the header with the token and a
+/// short body.
+pub fn usage_example(origin: &str) -> String {
+    format!(
+        "curl {origin}/api/messages \\\n  \
+         -H \"Authorization: Bearer <Token>\" \\\n  \
+         -H \"Content-Type: application/json\" \\\n  \
+         -d '{{\"to\": [\"kundin@example.com\"], \"subject\": \"Bestellung 4711\", \"text\": \"…\"}}'"
+    )
+}
 
 /// Loading state of the token list.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -262,7 +268,7 @@ pub fn TokensPage(props: &TokensPageProps) -> Html {
             <section class="panel token-section" aria-labelledby="token-usage-title">
                 <h2 id="token-usage-title">{ text(Text::TokenUsageTitle) }</h2>
                 <p>{ text(Text::TokenUsage) }</p>
-                <pre class="code">{ USAGE_EXAMPLE }</pre>
+                <pre class="code">{ usage_example(&origin()) }</pre>
                 <p class="help">
                     { text(Text::TokenDocs) }{ " " }
                     <a href={language.pick("/docs/outbox.md", "/docs/outbox.en.md")} target="_blank" rel="noopener">
@@ -329,24 +335,69 @@ struct NewTokenProps {
     created: TokenCreated,
 }
 
-/// Shows a token just created, in a read-only field that selects the whole token on focus.
+/// Shows a token just created, in a read-only field that selects the whole token on focus, with
+/// a copy button where the browser offers the clipboard.
 #[component]
 fn NewToken(props: &NewTokenProps) -> Html {
     let language = use_context::<Language>().unwrap_or_default();
+    let copied = use_state(|| false);
 
     let onfocus = Callback::from(|event: FocusEvent| {
-        let input: HtmlInputElement = event.target_unchecked_into();
-        input.select();
+        let field: HtmlTextAreaElement = event.target_unchecked_into();
+        field.select();
     });
+    let oncopy = {
+        let copied = copied.setter();
+        let token = props.created.token.clone();
+        Callback::from(move |_: MouseEvent| {
+            let Some(clipboard) = clipboard() else {
+                return;
+            };
+            let written = JsFuture::from(clipboard.write_text(&token));
+            let copied = copied.clone();
+            // A refused write leaves the button as it is; the seller can still select the token.
+            spawn_local(async move {
+                if written.await.is_ok() {
+                    copied.set(true);
+                }
+            });
+        })
+    };
+    let copy_text = match *copied {
+        true => Text::TokenCopied,
+        false => Text::CopyToken,
+    };
 
     html! {
         <section class="panel new-token" role="status" aria-labelledby="new-token-title">
             <h2 id="new-token-title">{ Text::NewTokenTitle.in_language(language) }{ ": " }{ props.created.name.clone() }</h2>
             <p>{ Text::NewTokenOnce.in_language(language) }</p>
-            <input id="new-token" type="text" readonly=true spellcheck="false" autocomplete="off"
+            <textarea id="new-token" rows="2" readonly=true spellcheck="false" autocomplete="off"
                 value={props.created.token.clone()} aria-labelledby="new-token-title" {onfocus} />
+            if clipboard().is_some() {
+                <p>
+                    <button type="button" class="button button-small" id="copy-token" onclick={oncopy}>
+                        { copy_text.in_language(language) }
+                    </button>
+                </p>
+            }
         </section>
     }
+}
+
+/// Returns this page's origin, such as `https://mail.shop.example`.
+fn origin() -> String {
+    web_sys::window()
+        .and_then(|window| window.location().origin().ok())
+        .unwrap_or_default()
+}
+
+/// Returns the browser's clipboard. Browsers offer it only on secure pages (HTTPS or
+/// localhost), so on a plain-HTTP installation `navigator.clipboard` is undefined.
+fn clipboard() -> Option<Clipboard> {
+    let navigator = web_sys::window()?.navigator();
+    let clipboard = js_sys::Reflect::get(&navigator, &"clipboard".into()).ok()?;
+    (!clipboard.is_undefined()).then(|| clipboard.unchecked_into())
 }
 
 fn confirmed(question: &str) -> bool {
@@ -356,6 +407,21 @@ fn confirmed(question: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn usage_example_posts_to_this_installation() {
+        let example = usage_example("https://mail.shop.example");
+
+        assert!(
+            example.starts_with("curl https://mail.shop.example/api/messages \\\n"),
+            "{example}"
+        );
+        assert!(
+            example.contains("-H \"Authorization: Bearer <Token>\""),
+            "{example}"
+        );
+        assert!(example.ends_with("\"text\": \"…\"}'"), "{example}");
+    }
 
     #[test]
     fn token_name_is_trimmed() {

@@ -105,6 +105,8 @@ async fn send_with_token_and_read_log(harness: &Harness) -> anyhow::Result<()> {
     let server_id = add_server(browser, &entry).await?;
 
     let token = create_token(browser, "Shopware").await?;
+    let usage = format!("curl {}/api/messages", harness.base_url);
+    wait_for_text(browser, ".page-tokens pre", &usage).await?;
     save_screenshot(browser, "tokens", 1280).await?;
     save_screenshot(browser, "tokens", 360).await?;
     let message_id = submit_message(&harness.base_url, &token, server_id).await?;
@@ -320,6 +322,8 @@ async fn create_token(browser: &Client, name: &str) -> anyhow::Result<String> {
         .await?
         .unwrap_or_default();
     ensure!(token.len() >= 20, "the page shows no plausible token: {token:?}");
+    // The test page is served from loopback, a secure context, so the browser offers the clipboard.
+    wait_for_text(browser, "#copy-token", "Kopieren").await?;
     Ok(token)
 }
 
