@@ -410,10 +410,10 @@ impl Text {
             ),
             Text::LimitsCustom => ("Diese Limits haben Sie festgelegt.", "You set these limits."),
             Text::LimitsPresetNone => (
-                "Für die Vorlage dieses Servers ist kein Limit dokumentiert.",
-                "No limit is documented for this server's preset.",
+                "Für diesen Server ist kein Limit voreingestellt.",
+                "No limit is preset for this server.",
             ),
-            Text::LimitsReset => ("Vorgabe der Vorlage verwenden", "Use the preset's limits"),
+            Text::LimitsReset => ("Voreinstellung wiederherstellen", "Restore the default"),
         };
         language.pick(german, english)
     }

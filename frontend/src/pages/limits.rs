@@ -344,7 +344,7 @@ mod tests {
         );
         assert_eq!(
             limits_source(&view(LimitSource::Preset, None), Language::De),
-            "Für die Vorlage dieses Servers ist kein Limit dokumentiert."
+            "Für diesen Server ist kein Limit voreingestellt."
         );
         assert_eq!(
             limits_source(&view(LimitSource::Custom, Some(note)), Language::En),

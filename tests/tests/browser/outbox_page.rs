@@ -398,7 +398,7 @@ async fn message_row(browser: &Client, message_id: i64) -> anyhow::Result<String
 /// Sets a per-minute limit on the log page after the page flagged zero at its field (with the
 /// backend's rules), then returns to the preset's value. A server without a provider preset starts without limits.
 async fn set_and_reset_limits(browser: &Client) -> anyhow::Result<()> {
-    wait_for_text(browser, "#limits-source", "kein Limit dokumentiert").await?;
+    wait_for_text(browser, "#limits-source", "kein Limit voreingestellt").await?;
     wait_for_value(browser, "#limits-per-minute", "").await?;
 
     type_into(browser, "#limits-per-minute", "0").await?;
@@ -424,8 +424,9 @@ async fn set_and_reset_limits(browser: &Client) -> anyhow::Result<()> {
     wait_for_value(browser, "#limits-per-minute", "30").await?;
     save_screenshot(browser, "sending-limits", 360).await?;
 
+    wait_for_text(browser, "#reset-limits", "Voreinstellung wiederherstellen").await?;
     click(browser, "#reset-limits").await?;
-    wait_for_text(browser, "#limits-source", "kein Limit dokumentiert").await?;
+    wait_for_text(browser, "#limits-source", "kein Limit voreingestellt").await?;
     wait_for_value(browser, "#limits-per-minute", "").await?;
     Ok(())
 }
