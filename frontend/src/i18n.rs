@@ -185,8 +185,8 @@ impl Text {
             ),
             Text::EmptyTitle => ("Noch kein SMTP-Server eingerichtet", "No SMTP server set up yet"),
             Text::EmptyWhy => (
-                "Mails von der noreply-Adresse einer Plattform landen oft im Spam-Ordner Ihrer Kundinnen und Kunden. Über Ihren eigenen SMTP-Server senden Sie mit Ihrer echten Absenderadresse, und Antworten kommen bei Ihnen an. Legen Sie dazu hier Ihren ersten Server an.",
-                "Mails from a platform's noreply address often land in your customers' spam folder. Through your own SMTP server you send from your real address, and replies reach you. Add your first server here to start.",
+                "Mails von der noreply-Adresse einer Plattform landen oft im Spam-Ordner Ihrer Kundinnen und Kunden. Über Ihren eigenen SMTP-Server senden Sie mit Ihrer echten Absenderadresse, und Antworten kommen bei Ihnen an.",
+                "Mails from a platform's noreply address often land in your customers' spam folder. Through your own SMTP server you send from your real address, and replies reach you.",
             ),
             Text::EmptyAction => ("Richten Sie jetzt Ihren ersten Server ein.", "Set up your first server now."),
             Text::New => ("Neu", "New"),
@@ -517,6 +517,18 @@ pub fn confirm_revoke(name: &str, language: Language) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn empty_list_asks_for_first_server_once() {
+        for language in [Language::De, Language::En] {
+            let call_to_action = language.pick("ersten Server", "first server");
+            let why = Text::EmptyWhy.in_language(language);
+            let action = Text::EmptyAction.in_language(language);
+
+            assert!(!why.contains(call_to_action), "{why}");
+            assert!(action.contains(call_to_action), "{action}");
+        }
+    }
 
     #[test]
     fn sign_up_help_states_password_minimum() {
