@@ -237,6 +237,24 @@ async fn switch_to_english(browser: &Client) -> anyhow::Result<()> {
     wait_for_text(browser, "#server-sender-findings .finding-error", "Sender").await?;
     wait_for_text(browser, ".form-actions", "Unsaved changes").await?;
     save_screenshot(browser, "form-english", 1280).await?;
+    check_send_button_below_recipient(browser).await?;
+    Ok(())
+}
+
+/// The recipient field takes its whole row in both languages, so a long address stays readable
+/// and the send button sits below it.
+async fn check_send_button_below_recipient(browser: &Client) -> anyhow::Result<()> {
+    let script = "const field = document.getElementById('test-recipient').getBoundingClientRect(); \
+                  const button = document.getElementById('send-test').getBoundingClientRect(); \
+                  return button.top >= field.bottom;";
+    let below = browser
+        .execute(script, Vec::new())
+        .await
+        .context("measure the test mail's recipient field and send button")?;
+    ensure!(
+        below.as_bool() == Some(true),
+        "the send button sits beside the test mail's recipient field, not below it"
+    );
     Ok(())
 }
 
