@@ -53,14 +53,17 @@ pub enum Route {
 impl Route {
     /// Reads a fragment, with or without its `#`.
     pub fn from_fragment(fragment: &str) -> Route {
-        let fragment = fragment.trim_start_matches('#');
-        if fragment == "new" {
-            return Route::New;
+        Route::named_by(fragment).unwrap_or(Route::List)
+    }
+
+    /// Returns the route that a fragment names (none, `#new` or `#edit=<id>`), and `None` for
+    /// any other fragment, such as the skip link's `#main`.
+    pub fn named_by(fragment: &str) -> Option<Route> {
+        match fragment.trim_start_matches('#') {
+            "" => Some(Route::List),
+            "new" => Some(Route::New),
+            other => other.strip_prefix("edit=")?.parse().ok().map(Route::Edit),
         }
-        fragment
-            .strip_prefix("edit=")
-            .and_then(|id| id.parse().ok())
-            .map_or(Route::List, Route::Edit)
     }
 
     /// Returns the fragment without its `#`; the list has none.
@@ -166,7 +169,9 @@ pub fn App() -> Html {
         let shown_route = shown_route.clone();
         use_effect_with((), move |_| {
             let follow = Closure::<dyn Fn()>::new(move || {
-                let route = Route::from_fragment(&current_fragment());
+                let Some(route) = Route::named_by(&current_fragment()) else {
+                    return;
+                };
                 if route != shown_route.get() {
                     shown_route.set(route);
                     open_route(route, dispatcher.clone(), language);
@@ -349,6 +354,14 @@ mod tests {
         assert_eq!(Route::from_fragment("edit=42"), Route::Edit(42));
         assert_eq!(Route::from_fragment(""), Route::List);
         assert_eq!(Route::from_fragment("#edit=x"), Route::List);
+    }
+
+    #[test]
+    fn skip_link_fragment_names_no_route() {
+        assert_eq!(Route::named_by("#main"), None);
+        assert_eq!(Route::named_by("#edit=x"), None);
+        assert_eq!(Route::named_by("#"), Some(Route::List));
+        assert_eq!(Route::named_by("#edit=42"), Some(Route::Edit(42)));
     }
 
     #[test]
