@@ -241,8 +241,8 @@ async fn switch_to_english(browser: &Client) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The recipient field takes its whole row in both languages, so a long address stays readable
-/// and the send button sits below it.
+/// Checks that the send button sits below the test mail's recipient field. The field takes its
+/// whole row in both languages, so a long address stays readable.
 async fn check_send_button_below_recipient(browser: &Client) -> anyhow::Result<()> {
     let script = "const field = document.getElementById('test-recipient').getBoundingClientRect(); \
                   const button = document.getElementById('send-test').getBoundingClientRect(); \
