@@ -49,8 +49,9 @@ for language in de en; do
     # wasm-bindgen's output uses reference types and bulk memory, so wasm-opt needs those
     # features enabled. The module defines its own memory, which starts zeroed, and Rust places
     # nothing in its first 1,024 bytes, so wasm-opt may assume both (about 0.7 KB less gzipped
-    # wasm).
-    "$wasm_opt" -Oz --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
+    # wasm). Flattening and re-looping the control flow before two rounds of -Oz gives about
+    # 0.4 KB less than -Oz alone (measured on the settings page).
+    "$wasm_opt" --flatten --rereloop -Oz -Oz --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
       --enable-sign-ext --enable-mutable-globals --zero-filled-memory --low-memory-unused \
       -o "$dist/${app}_${language}_bg.wasm" "$dist/${app}_${language}_bg.wasm"
   done

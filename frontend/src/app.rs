@@ -11,7 +11,7 @@ use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use crate::api::{self, StoredServer};
-use crate::components::header::AppHeader;
+use crate::components::header::{app_header, AppHeaderProps};
 use crate::i18n::Text;
 use crate::language::{apply_language, initial_language, set_title, switch_language};
 use crate::outbox_app::{go_to, OutboxView};
@@ -277,7 +277,7 @@ pub fn App() -> Html {
 
     html! {
         <ContextProvider<Language> context={language}>
-            <AppHeader {account} {onlanguage} {onlogout} />
+            { app_header(AppHeaderProps { account, onlanguage, onlogout }, language) }
             <main id="main" tabindex="-1">{ main }</main>
         </ContextProvider<Language>>
     }

@@ -7,41 +7,51 @@ use yew::prelude::*;
 
 use crate::components::findings::finding_list;
 
-/// Props of [`TextField`].
-#[derive(Properties, PartialEq)]
+/// The values and callbacks of a text field; [`Default`] gives an optional text input without help.
 pub struct TextFieldProps {
     pub id: AttrValue,
     pub label: AttrValue,
     pub value: AttrValue,
-    #[prop_or_default]
     pub help: Option<AttrValue>,
-    #[prop_or(AttrValue::Static("text"))]
     pub input_type: AttrValue,
-    #[prop_or_default]
     pub autocomplete: Option<AttrValue>,
-    #[prop_or_default]
     pub inputmode: Option<AttrValue>,
-    #[prop_or_default]
     pub placeholder: Option<AttrValue>,
-    #[prop_or_default]
     pub required: bool,
     /// The findings to show under the input; an error marks the input invalid.
-    #[prop_or_default]
     pub findings: Vec<Finding>,
     pub oninput: Callback<String>,
-    #[prop_or_default]
     pub onfix: Callback<Fix>,
     /// Extra controls after the input, such as the password's show button.
-    #[prop_or_default]
     pub children: Html,
 }
 
-/// Renders a text input with its label, help text and findings. The help text and the findings are the
-/// input's description (`aria-describedby`), and an error sets `aria-invalid`.
-#[component]
-pub fn TextField(props: &TextFieldProps) -> Html {
-    let language = use_context::<Language>().unwrap_or_default();
+impl Default for TextFieldProps {
+    fn default() -> TextFieldProps {
+        TextFieldProps {
+            id: AttrValue::default(),
+            label: AttrValue::default(),
+            value: AttrValue::default(),
+            help: None,
+            input_type: AttrValue::Static("text"),
+            autocomplete: None,
+            inputmode: None,
+            placeholder: None,
+            required: false,
+            findings: Vec::new(),
+            oninput: Callback::noop(),
+            onfix: Callback::noop(),
+            children: Html::default(),
+        }
+    }
+}
 
+/// Renders a text input with its label, help text and findings. The help text and the findings
+/// are the input's description (`aria-describedby`), and an error sets `aria-invalid`.
+///
+/// The form's fields are plain functions rather than components, because each component type
+/// adds its own copy of Yew's component code to the page's wasm.
+pub fn text_field(props: TextFieldProps, language: Language) -> Html {
     let oninput = {
         let oninput = props.oninput.clone();
         Callback::from(move |event: InputEvent| {

@@ -5,8 +5,7 @@ use yew::prelude::*;
 
 use crate::i18n::{language_name, Text};
 
-/// Props of [`AppHeader`].
-#[derive(Properties, PartialEq)]
+/// The values and callbacks of the header.
 pub struct AppHeaderProps {
     /// The logged-in account's address, or `None` before login.
     pub account: Option<AttrValue>,
@@ -14,12 +13,10 @@ pub struct AppHeaderProps {
     pub onlogout: Callback<()>,
 }
 
-/// The header bar. The language switch is a pair of toggle buttons, each labelled in its own
-/// language.
-#[component]
-pub fn AppHeader(props: &AppHeaderProps) -> Html {
-    let language = use_context::<Language>().unwrap_or_default();
-
+/// Renders the header bar. The language switch is a pair of toggle buttons, each labelled in
+/// its own language. A plain function rather than a component, because each component type
+/// adds its own copy of Yew's component code to the page's wasm.
+pub fn app_header(props: AppHeaderProps, language: Language) -> Html {
     let onlogout = {
         let onlogout = props.onlogout.clone();
         Callback::from(move |_: MouseEvent| onlogout.emit(()))

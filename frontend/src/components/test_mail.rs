@@ -10,8 +10,7 @@ use crate::form::recipient::same_domain_hint;
 use crate::form::state::TestStatus;
 use crate::i18n::{severity_label, step_status_label, Text};
 
-/// Props of [`TestMailPanel`].
-#[derive(Properties, PartialEq)]
+/// The values and callbacks of the test mail panel.
 pub struct TestMailPanelProps {
     pub recipient: AttrValue,
     /// The sender as typed, for the hint on a recipient at the sender's domain.
@@ -23,11 +22,9 @@ pub struct TestMailPanelProps {
     pub onsend: Callback<()>,
 }
 
-/// Sends a test mail with the form's settings and shows how each SMTP step went.
-#[component]
-pub fn TestMailPanel(props: &TestMailPanelProps) -> Html {
-    let language = use_context::<Language>().unwrap_or_default();
-
+/// Renders the panel that sends a test mail with the form's settings and shows how each SMTP
+/// step went.
+pub fn test_mail_panel(props: &TestMailPanelProps, language: Language) -> Html {
     let oninput = {
         let onrecipient = props.onrecipient.clone();
         Callback::from(move |event: InputEvent| {

@@ -8,7 +8,7 @@ use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use crate::api;
-use crate::components::field::TextField;
+use crate::components::field::{text_field, TextFieldProps};
 use crate::i18n::Text;
 
 /// Whether the seller logs in or creates an account.
@@ -161,11 +161,27 @@ pub fn AuthPage(props: &AuthPageProps) -> Html {
                 if let Some(notice) = &props.notice {
                     <p class="status status-info">{ notice.clone() }</p>
                 }
-                <TextField id="account-email" label={Text::AccountEmail.in_language(language)} input_type="email"
-                    autocomplete="username" required=true value={state.email.clone()} oninput={onemail} />
-                <TextField id="account-password" label={Text::AccountPassword.in_language(language)} input_type="password"
-                    autocomplete={password_autocomplete} required=true value={state.password.clone()}
-                    help={password_help} oninput={onpassword} />
+                { text_field(TextFieldProps {
+                    id: AttrValue::Static("account-email"),
+                    label: Text::AccountEmail.in_language(language).into(),
+                    input_type: AttrValue::Static("email"),
+                    autocomplete: Some(AttrValue::Static("username")),
+                    required: true,
+                    value: state.email.clone().into(),
+                    oninput: onemail,
+                    ..TextFieldProps::default()
+                }, language) }
+                { text_field(TextFieldProps {
+                    id: AttrValue::Static("account-password"),
+                    label: Text::AccountPassword.in_language(language).into(),
+                    input_type: AttrValue::Static("password"),
+                    autocomplete: Some(password_autocomplete.into()),
+                    required: true,
+                    value: state.password.clone().into(),
+                    help: password_help,
+                    oninput: onpassword,
+                    ..TextFieldProps::default()
+                }, language) }
                 <div class="form-actions">
                     <button type="submit" class="button button-primary" id="auth-submit"
                         disabled={state.status == AuthStatus::Pending}>

@@ -12,8 +12,8 @@ use yew::prelude::*;
 
 use crate::api::{self, ApiError, StoredServer};
 use crate::components::choices::{preset_field, security_field, PresetFieldProps, SecurityFieldProps};
-use crate::components::field::{toggle_field, TextField};
-use crate::components::test_mail::TestMailPanel;
+use crate::components::field::{text_field, toggle_field, TextFieldProps};
+use crate::components::test_mail::{test_mail_panel, TestMailPanelProps};
 use crate::form::recipient::{check_recipients, recipient_findings};
 use crate::form::state::{input_id, FormAction, FormState, SaveStatus, ALL_FIELDS};
 use crate::form::values::TextInput;
@@ -136,6 +136,18 @@ pub fn ServerFormPage(props: &ServerFormPageProps) -> Html {
         .then(|| AttrValue::from(Text::PasswordStoredPlaceholder.in_language(language)));
     let text = |text: Text| AttrValue::from(text.in_language(language));
     let label = |field: Field| AttrValue::from(field.label(language));
+    let field = |field: Field, input: TextInput, value: &str, help: Text, required: bool| TextFieldProps {
+        id: input_id(field).into(),
+        label: label(field),
+        value: AttrValue::from(value.to_owned()),
+        help: Some(text(help)),
+        autocomplete: Some(AttrValue::Static("off")),
+        required,
+        findings: findings(field),
+        oninput: onedit(input),
+        onfix: onfix.clone(),
+        ..TextFieldProps::default()
+    };
 
     html! {
         <div class="page page-form">
@@ -161,24 +173,18 @@ pub fn ServerFormPage(props: &ServerFormPageProps) -> Html {
                 }, language) }
                 { toggle_field("server-active", Text::Active.in_language(language),
                     Text::ActiveHelp.in_language(language), values.active, &ontoggleactive) }
-                <TextField id={input_id(Field::DisplayName)} label={label(Field::DisplayName)}
-                    value={values.display_name.clone()} help={text(Text::DisplayNameHelp)} autocomplete="off"
-                    findings={findings(Field::DisplayName)} oninput={onedit(TextInput::DisplayName)} onfix={onfix.clone()} />
-                <TextField id={input_id(Field::Sender)} label={label(Field::Sender)} required=true
-                    value={values.sender.clone()} help={text(Text::SenderHelp)} autocomplete="off"
-                    findings={findings(Field::Sender)} oninput={onedit(TextInput::Sender)} onfix={onfix.clone()} />
+                { text_field(field(Field::DisplayName, TextInput::DisplayName, &values.display_name,
+                    Text::DisplayNameHelp, false), language) }
+                { text_field(field(Field::Sender, TextInput::Sender, &values.sender, Text::SenderHelp, true), language) }
                 if let Some(preset) = offered_preset {
                     { preset_offer(preset, language, &onchoosepreset) }
                 }
-                <TextField id={input_id(Field::Host)} label={label(Field::Host)} required=true
-                    value={values.host.clone()} help={text(Text::HostHelp)} autocomplete="off"
-                    findings={findings(Field::Host)} oninput={onedit(TextInput::Host)} onfix={onfix.clone()} />
-                <TextField id={input_id(Field::Port)} label={label(Field::Port)} required=true
-                    value={values.port.clone()} help={text(Text::PortHelp)} inputmode="numeric" autocomplete="off"
-                    findings={findings(Field::Port)} oninput={onedit(TextInput::Port)} onfix={onfix.clone()} />
-                <TextField id={input_id(Field::Login)} label={label(Field::Login)}
-                    value={values.login.clone()} help={text(Text::LoginHelp)} autocomplete="off"
-                    findings={findings(Field::Login)} oninput={onedit(TextInput::Login)} onfix={onfix.clone()} />
+                { text_field(field(Field::Host, TextInput::Host, &values.host, Text::HostHelp, true), language) }
+                { text_field(TextFieldProps {
+                    inputmode: Some(AttrValue::Static("numeric")),
+                    ..field(Field::Port, TextInput::Port, &values.port, Text::PortHelp, true)
+                }, language) }
+                { text_field(field(Field::Login, TextInput::Login, &values.login, Text::LoginHelp, false), language) }
                 <PasswordField value={values.password.clone()} help={text(password_help)}
                     placeholder={password_placeholder} stored={state.password_on_file}
                     findings={findings(Field::Password)} oninput={onedit(TextInput::Password)} onfix={onfix.clone()} />
@@ -189,9 +195,7 @@ pub fn ServerFormPage(props: &ServerFormPageProps) -> Html {
                     onchoose: onchoosesecurity,
                     onfix: onfix.clone(),
                 }, language) }
-                <TextField id={input_id(Field::Bcc)} label={label(Field::Bcc)}
-                    value={values.bcc.clone()} help={text(Text::BccHelp)} autocomplete="off"
-                    findings={findings(Field::Bcc)} oninput={onedit(TextInput::Bcc)} onfix={onfix} />
+                { text_field(field(Field::Bcc, TextInput::Bcc, &values.bcc, Text::BccHelp, false), language) }
                 { toggle_field("server-default", Text::Default.in_language(language),
                     Text::DefaultHelp.in_language(language), values.is_default, &ontoggledefault) }
                 <div class="form-actions">
@@ -205,14 +209,14 @@ pub fn ServerFormPage(props: &ServerFormPageProps) -> Html {
                     { save_status_line(&state.save, language) }
                 </div>
             </form>
-            <TestMailPanel
-                recipient={state.test_recipient.clone()}
-                sender={values.sender.clone()}
-                findings={recipient_findings(&recipient_report)}
-                status={state.test.clone()}
-                {onrecipient}
-                onsend={onsendtest}
-            />
+            { test_mail_panel(&TestMailPanelProps {
+                recipient: state.test_recipient.clone().into(),
+                sender: values.sender.clone().into(),
+                findings: recipient_findings(&recipient_report),
+                status: state.test.clone(),
+                onrecipient,
+                onsend: onsendtest,
+            }, language) }
         </div>
     }
 }
@@ -399,16 +403,26 @@ fn PasswordField(props: &PasswordFieldProps) -> Html {
     };
 
     html! {
-        <TextField id={input_id(Field::Password)} {label} value={props.value.clone()}
-            input_type={if *visible { "text" } else { "password" }} autocomplete="new-password"
-            help={props.help.clone()} placeholder={props.placeholder.clone()}
-            findings={props.findings.clone()} oninput={props.oninput.clone()} onfix={props.onfix.clone()}>
-            <button type="button" class="button button-small button-quiet" aria-pressed={visible.to_string()}
-                aria-label={Text::ShowPassword.in_language(language)} aria-controls={input_id(Field::Password)}
-                onclick={ontoggle}>
-                { toggle_text.in_language(language) }
-            </button>
-        </TextField>
+        { text_field(TextFieldProps {
+            id: input_id(Field::Password).into(),
+            label: label.into(),
+            value: props.value.clone(),
+            help: Some(props.help.clone()),
+            input_type: AttrValue::Static(if *visible { "text" } else { "password" }),
+            autocomplete: Some(AttrValue::Static("new-password")),
+            placeholder: props.placeholder.clone(),
+            findings: props.findings.clone(),
+            oninput: props.oninput.clone(),
+            onfix: props.onfix.clone(),
+            children: html! {
+                <button type="button" class="button button-small button-quiet" aria-pressed={visible.to_string()}
+                    aria-label={Text::ShowPassword.in_language(language)} aria-controls={input_id(Field::Password)}
+                    onclick={ontoggle}>
+                    { toggle_text.in_language(language) }
+                </button>
+            },
+            ..TextFieldProps::default()
+        }, language) }
     }
 }
 
