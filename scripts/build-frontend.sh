@@ -2,14 +2,14 @@
 # Builds the product's two pages into frontend/dist/: the settings page (index.html, app
 # "settings") and the outbox page (outbox.html, app "outbox": API tokens and sending logs).
 # Each app is built once per language (cargo features german-only and english-only), so a
-# build carries only one language's texts; main.js loads the app of its page in the seller's
+# build carries only one language's texts. main.js loads the app of its page in the seller's
 # language. Per build: the release wasm, its JS glue from wasm-bindgen and the wasm shrunk by
 # wasm-opt -Oz. The JS files are minified with terser and the CSS with csso. Every
 # file then gets the precompressed siblings FILE.gz (Zopfli) and FILE.br (Brotli 11), which the
 # backend serves.
 # Prints each file's raw, .gz and .br size, then each page's total in each language: the .gz
 # files a browser that accepts only gzip downloads for it, against the transfer budget of
-# 160 KB. With --enforce-budget it fails when a page is over budget; without, it warns.
+# 160 KB. With --enforce-budget it fails when a page is over budget, and without it warns.
 # Needs the tools from scripts/install-test-deps.sh --build-only; downloads nothing.
 set -euo pipefail
 

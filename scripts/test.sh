@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test: installs the test tools, builds the pages (failing when one is over its
-# transfer budget), runs the shared rules' field cases as wasm32 (the page's verdicts), then
-# the whole workspace's tests natively (unit, property, API, SMTP and browser tests). Ends with
-# one line that adds up every test binary's result.
+# Runs every test. It installs the test tools and builds the pages, and it fails when a page is
+# over its transfer budget. Then it runs the shared rules' field cases as wasm32 (the page's
+# verdicts) and the whole workspace's tests natively (unit, property, API, SMTP and browser
+# tests). It ends with one line that adds up every test binary's result.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -7,9 +7,9 @@ use backend::telemetry::{build_subscriber, init_subscriber, DEFAULT_LOG_FILTER};
 use backend::Application;
 use clap::{Parser, Subcommand};
 
-/// mimalloc in place of glibc's malloc: every mail allocates and frees its request, JSON, MIME
-/// text and SMTP buffers on several threads, and glibc's `malloc` and `free` took 6 to 8 % of
-/// the service's CPU time in the outbox benchmark (see BENCHMARKS.md).
+/// The allocator: mimalloc in place of glibc's malloc. Every mail allocates and frees its
+/// request, JSON, MIME text and SMTP buffers on several threads. In the outbox benchmark,
+/// glibc's `malloc` and `free` took 6 to 8 % of the service's CPU time (see BENCHMARKS.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -82,9 +82,9 @@ pub async fn observe_request(
     Ok(response)
 }
 
-/// Returns whether a request stored a shop's mail. A shop sends many of them, and their line
-/// at `info` cost about 4 % of the outbox benchmark's CPU time, so they log at `debug`; the
-/// outbox's writer logs at `info` how many mails each commit stored instead.
+/// Returns whether a request stored a shop's mail. Their line at `info` cost about 4 % of the
+/// outbox benchmark's CPU time, so they log at `debug`. The outbox's writer logs at `info` how
+/// many mails each commit stored instead.
 fn is_accepted_mail(method: &Method, route: &str, status: StatusCode) -> bool {
     method == Method::POST && route == "/api/messages" && status.is_success()
 }

@@ -154,19 +154,19 @@ pub async fn test_unsaved_server(
     parse(response, bodies::test_mail_result).await
 }
 
-/// A request that only reads: the seller's language and the JSON answer it expects.
+/// Adds the seller's language and the expected JSON response to a request that only reads.
 pub(crate) fn read(builder: RequestBuilder, language: Language) -> RequestBuilder {
     builder
         .header("Accept-Language", language.tag())
         .header("Accept", "application/json")
 }
 
-/// A state-changing request: as [`read`], plus the CSRF header.
+/// Adds what [`read`] adds, plus the CSRF header, to a state-changing request.
 pub(crate) fn write(builder: RequestBuilder, language: Language) -> RequestBuilder {
     read(builder, language).header("X-Requested-With", REQUESTED_WITH)
 }
 
-/// Sends a request with an optional JSON body and turns every non-2xx answer into an
+/// Sends a request with an optional JSON body and turns every non-2xx response into an
 /// `ApiError`.
 pub(crate) async fn send(builder: RequestBuilder, body: Option<String>) -> Result<Response, ApiError> {
     let request = match body {

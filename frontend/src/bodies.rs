@@ -1,8 +1,8 @@
 //! The API's bodies as the page reads and writes them, through [`crate::json`].
 //!
 //! The names of keys and enum values are those of `shared::api`'s serde attributes. The tests
-//! below read every writer's output back with serde, so the two cannot drift apart; the readers
-//! need the browser and are exercised by the browser tests (`tests/tests/browser`).
+//! below read every writer's output back with serde, so the two cannot drift apart. The readers
+//! need the browser, so the browser tests (`tests/tests/browser`) exercise them.
 
 use shared::api::{
     AccountView, Credentials, Deactivation, DefaultChange, ErrorBody, FindingText, LastTest, ServerDeleted,
@@ -73,7 +73,7 @@ fn deactivation(body: &Object) -> Option<Deactivation> {
     })
 }
 
-/// The `default_change` of a saved or deleted server's body, if the default moved.
+/// Reads the `default_change` of a saved or deleted server's body, if the default moved.
 pub fn default_change(body: &Object) -> Option<DefaultChange> {
     let change = body.object("default_change")?;
     Some(DefaultChange {

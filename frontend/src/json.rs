@@ -4,7 +4,7 @@
 //! `Option` and `Vec`. In the page's wasm that was about 60 KB before compression (25 KB
 //! gzipped), while the browser has a JSON parser of its own. So the page reads the parsed value
 //! key by key through [`Object`]. A missing key or a value of another type makes the whole body
-//! unreadable, and the caller reports an unexpected answer.
+//! unreadable, and the caller reports an unexpected response.
 
 use js_sys::{Array, Reflect, JSON};
 use wasm_bindgen::JsValue;

@@ -333,7 +333,7 @@ fn new_message_id(domain_ascii: &str) -> String {
     let mut message_id = String::with_capacity(35 + domain_ascii.len());
     message_id.push('<');
     for byte in random {
-        // Writing to a String cannot fail.
+        // `fmt::Write` for `String` always returns `Ok`.
         let _ = write!(message_id, "{byte:02x}");
     }
     message_id.push('@');

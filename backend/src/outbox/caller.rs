@@ -25,7 +25,7 @@ pub enum Credential {
 /// A request with an `Authorization` header is judged by the token alone (401 `invalid_token`
 /// when it is wrong). It needs no CSRF header: a browser never adds the token to a cross-site
 /// request by itself. Without the header, the session cookie's rules apply, including the CSRF
-/// header on state-changing requests; without the cookie too, the answer is `invalid_token`.
+/// header on state-changing requests. Without the cookie too, the response is `invalid_token`.
 #[derive(Debug, Clone, Copy)]
 pub struct Caller {
     pub account: AccountId,
@@ -42,8 +42,8 @@ impl FromRequest for Caller {
             .get(header::AUTHORIZATION)
             .map(|value| value.to_str().map(str::to_owned));
         let Some(authorization) = authorization else {
-            // Neither a token nor a session: most likely a shop system that forgot the token,
-            // so the answer explains the token rather than the page's login.
+            // Neither a token nor a session is most likely a shop system that forgot the token,
+            // so the response explains the token rather than the page's login.
             if request.cookie(SESSION_COOKIE).is_none() {
                 return Box::pin(async { Err(ApiError::Outbox(OutboxRejection::InvalidToken)) });
             }

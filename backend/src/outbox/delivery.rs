@@ -399,10 +399,9 @@ impl Delivery {
 
     /// Counts a failure caused by the server, and deactivates the server at the threshold.
     ///
-    /// Failures less than half the first retry delay (the shortest wait before a retry) after
-    /// the last counted one count once: the mails that fail together in one outage are one
-    /// failure, so a short outage does not deactivate a server, while one that lasts through
-    /// several retries does.
+    /// A failure counts only when half the first retry delay (the shortest wait before a retry)
+    /// has passed since the last counted one. So the mails that fail together in one outage are
+    /// one failure, and only an outage that lasts through several retries deactivates a server.
     async fn note_failure(&self, account: AccountId, server: ServerId, reason: Reason) {
         let now = Instant::now();
         {

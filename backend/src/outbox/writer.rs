@@ -208,7 +208,8 @@ impl Executed {
 /// One failing command must not undo the others, yet a savepoint per command made SQLite parse
 /// two statements and copy every changed page for each mail. So the commands first run without
 /// savepoints, and only when one fails is the transaction rolled back and run again with a
-/// savepoint per command. Nothing is answered before the commit, so the first run leaves no trace.
+/// savepoint per command. No caller gets a reply before the commit, so the first run leaves no
+/// trace.
 fn apply(connection: &mut Connection, commands: Vec<Command>) -> Result<(), Vec<Outcome>> {
     let results = match commit_without_savepoints(connection, &commands) {
         Ok(Some(results)) => Ok(results),

@@ -14,7 +14,7 @@ use crate::outbox_api;
 enum ReactivationStatus {
     Idle,
     Checking,
-    /// The check failed or the request did not go through; the text says why.
+    /// A failed check or request, with the reason for the seller.
     Failed(String),
 }
 

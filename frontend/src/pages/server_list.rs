@@ -240,7 +240,7 @@ fn empty_list(language: Language, onclick: &Callback<MouseEvent>) -> Html {
     }
 }
 
-/// What a server card's buttons do.
+/// The callbacks of a server card's buttons.
 struct CardCallbacks {
     onedit: Callback<StoredServer>,
     ondelete: Callback<StoredServer>,
