@@ -6,13 +6,12 @@
 //! for non-ASCII bodies. Only a non-ASCII local part needs the server's SMTPUTF8.
 
 use std::fmt::Write as _;
-use std::sync::LazyLock;
 
 use lettre::address::Envelope;
 use lettre::message::header::ContentType;
 use lettre::message::{Attachment as MimeAttachment, Mailbox as MimeMailbox, MultiPart, SinglePart};
 use lettre::{Address, Message};
-use rustls::crypto::SecureRandom;
+use rand::Rng as _;
 use shared::{EmailAddress, Mailbox};
 
 /// A file attached to a mail, such as an invoice PDF.
@@ -312,24 +311,11 @@ fn check_header_text(value: &str, field: &'static str) -> Result<(), MessageErro
     Ok(())
 }
 
-/// The system's random generator through ring, looked up once: building ring's provider
-/// allocates its lists of cipher suites and key exchanges.
-static SECURE_RANDOM: LazyLock<&'static dyn SecureRandom> =
-    LazyLock::new(|| rustls::crypto::ring::default_provider().secure_random);
-
-/// Returns `<32 random hex digits@domain>`. The random part comes from the operating system's
-/// generator through ring, so IDs from several processes do not collide.
+/// Returns `<32 random hex digits@domain>`. The random part comes from rand's thread-local
+/// generator (ChaCha, seeded and reseeded from the operating system), so IDs from several
+/// processes do not collide, without a system call per mail.
 fn new_message_id(domain_ascii: &str) -> String {
-    let mut random = [0u8; 16];
-    // A failing system generator is not worth refusing a mail for: the time-based fallback
-    // is still unique enough for one sender.
-    if SECURE_RANDOM.fill(&mut random).is_err() {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_nanos();
-        random = nanos.to_be_bytes();
-    }
+    let random: [u8; 16] = rand::thread_rng().gen();
     let mut message_id = String::with_capacity(35 + domain_ascii.len());
     message_id.push('<');
     for byte in random {

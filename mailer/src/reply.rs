@@ -120,6 +120,8 @@ pub struct Capabilities {
     pub smtputf8: bool,
     /// The largest message the server accepts in bytes (SIZE, RFC 1870), when it says so.
     pub size_limit: Option<u64>,
+    /// The server reads commands sent ahead of their replies (PIPELINING, RFC 2920).
+    pub pipelining: bool,
 }
 
 impl Capabilities {
@@ -133,6 +135,7 @@ impl Capabilities {
                 "STARTTLS" => capabilities.starttls = true,
                 "8BITMIME" => capabilities.eight_bit_mime = true,
                 "SMTPUTF8" => capabilities.smtputf8 = true,
+                "PIPELINING" => capabilities.pipelining = true,
                 "SIZE" => capabilities.size_limit = words.next().and_then(|size| size.parse().ok()),
                 "AUTH" => capabilities
                     .auth_mechanisms
@@ -192,11 +195,13 @@ mod tests {
             "250-8BITMIME",
             "250-STARTTLS",
             "250-auth plain login",
+            "250-PIPELINING",
             "250 SMTPUTF8",
         ]))
         .expect("valid");
         let capabilities = Capabilities::from_ehlo(&reply);
         assert!(capabilities.starttls);
+        assert!(capabilities.pipelining);
         assert!(capabilities.eight_bit_mime);
         assert!(capabilities.smtputf8);
         assert_eq!(capabilities.size_limit, Some(35_882_577));

@@ -361,7 +361,11 @@ pub struct OpenError {
 pub struct SmtpSession {
     connection: AsyncSmtpConnection,
     link: LinkHandle,
+    /// The same socket without lettre, for pipelined transactions.
+    direct: SessionStream,
     capabilities: Capabilities,
+    /// How many journal steps opening the session recorded; later steps are the current mail's.
+    opening_steps: usize,
     journal: Journal,
     timeouts: Timeouts,
     broken: bool,
@@ -409,16 +413,27 @@ impl SmtpSession {
 
     /// Sends one mail: MAIL FROM, RCPT TO for every recipient, DATA.
     ///
+    /// When the server offers PIPELINING, MAIL FROM, the RCPT TOs and DATA leave in one write.
+    /// Otherwise each command waits for its reply.
+    ///
     /// Returns the server's reply after the message, such as `250 2.0.0 Ok: queued as 4F2A1`:
-    /// the server accepted the mail, which is not the same as delivering it.
+    /// the server accepted the mail, which is not the same as delivering it. The journal keeps
+    /// the opening's steps and those of the latest mail.
     ///
     /// # Errors
     /// The server rejects a step or a step runs out of time. After a rejection the session
     /// sends RSET and stays usable; after a timeout or a lost connection it is broken.
     pub async fn send(&mut self, mail: &PreparedMail, deadline: Deadline) -> Result<Reply, SessionFailure> {
-        let result = self.run_transaction(mail, deadline).await;
+        self.journal.steps.truncate(self.opening_steps);
+        self.journal.transcript.lock().forget_replies();
+        let result = if self.capabilities.pipelining {
+            self.run_pipelined(mail, deadline).await
+        } else {
+            self.run_transaction(mail, deadline).await
+        };
         if let Err(failure) = &result {
             match failure.kind {
+                _ if self.broken => {}
                 FailureKind::Rejected(_) | FailureKind::Unsupported { .. } => self.reset(deadline).await,
                 _ => self.broken = true,
             }
@@ -468,13 +483,144 @@ impl SmtpSession {
         self.data(mail, deadline).await
     }
 
-    async fn mail_from(&mut self, mail: &PreparedMail, deadline: Deadline) -> Result<(), SessionFailure> {
-        let step = SmtpStep::MailFrom;
+    /// Sends one mail with PIPELINING (RFC 2920): MAIL FROM, every RCPT TO and DATA in one
+    /// write, then the content after DATA's 354 in a second one. This takes two round trips
+    /// per mail instead of three plus one per recipient.
+    async fn run_pipelined(
+        &mut self,
+        mail: &PreparedMail,
+        deadline: Deadline,
+    ) -> Result<Reply, SessionFailure> {
+        let parameters = self.mail_parameters(mail)?;
+        let recipients = mail.recipients.len();
+        let mut commands = Mail::new(Some(mail.envelope_from.clone()), parameters).to_string();
+        let mut labels = Vec::with_capacity(recipients + 2);
+        labels.push(format!("MAIL FROM:<{}>", mail.envelope_from));
+        for recipient in &mail.recipients {
+            commands.push_str(&Rcpt::new(recipient.clone(), Vec::new()).to_string());
+            labels.push(format!("RCPT TO:<{recipient}>"));
+        }
+        commands.push_str(&Data.to_string());
+        labels.push("DATA".to_owned());
+
+        let expected = recipients + 2;
+        let limit = deadline.limit(self.timeouts.command);
+        let mark = self.journal.reply_mark();
+        self.journal.transcript.lock().label_next_write_all(labels);
+        let exchange = tokio::time::timeout(
+            limit.duration,
+            self.exchange(commands.as_bytes(), mark + expected),
+        )
+        .await;
+        let received: Vec<Option<Reply>> = self
+            .journal
+            .transcript
+            .lock()
+            .replies_since(mark)
+            .iter()
+            .take(expected)
+            .map(|received| received.reply.clone())
+            .collect();
+        let exchange_failure = match exchange {
+            Ok(Ok(())) => None,
+            Ok(Err(error)) => Some(io_failure(&error)),
+            Err(_) => Some(limit.timed_out()),
+        };
+
+        // The first reply that is not positive decides, as it would have without PIPELINING.
+        for (index, reply) in received.iter().enumerate() {
+            let step = pipelined_step(index, recipients);
+            let kind = match reply {
+                Some(reply) if reply.is_positive() => continue,
+                Some(reply) => FailureKind::Rejected(reply.clone()),
+                None => FailureKind::ProtocolViolation {
+                    detail: "the server's reply does not start with a reply code".to_owned(),
+                },
+            };
+            let data_started = received.len() == expected
+                && received
+                    .last()
+                    .and_then(Option::as_ref)
+                    .is_some_and(Reply::is_positive);
+            if exchange_failure.is_some() || data_started || reply.is_none() {
+                // After a 354 the server waits for content that must not go out: closing the
+                // connection ends the transaction without delivering anything.
+                if data_started {
+                    self.journal.note(
+                        "closing the connection instead of sending the message of a rejected transaction",
+                    );
+                }
+                self.broken = true;
+            }
+            self.record_pipelined_steps(&received[..index], recipients);
+            return Err(self.journal.fail(step, kind, reply.clone()));
+        }
+        if let Some(kind) = exchange_failure {
+            self.broken = true;
+            self.record_pipelined_steps(&received, recipients);
+            let step = pipelined_step(received.len(), recipients);
+            let last = received.last().cloned().flatten();
+            return Err(self.journal.fail(step, kind, last));
+        }
+        self.record_pipelined_steps(&received[..expected - 1], recipients);
+
+        let framed = frame_content(&mail.data);
+        let limit = deadline.limit(self.timeouts.data);
+        let mark = self.journal.reply_mark();
+        self.journal
+            .label_next_write(&format!("<message, {} bytes>", mail.data.len()));
+        let outcome = tokio::time::timeout(limit.duration, self.exchange(&framed, mark + 1)).await;
+        let reply = self.journal.last_reply_since(mark);
+        let kind = match (outcome, reply) {
+            (Ok(Ok(())), Some(reply)) if reply.is_positive() => {
+                self.journal.ok(SmtpStep::Data, Some(reply.clone()), None);
+                return Ok(reply);
+            }
+            (Ok(Ok(())), Some(reply)) => FailureKind::Rejected(reply),
+            (Ok(Ok(())), None) => FailureKind::ProtocolViolation {
+                detail: "the server's reply does not start with a reply code".to_owned(),
+            },
+            (Ok(Err(error)), _) => io_failure(&error),
+            (Err(_), _) => limit.timed_out(),
+        };
+        let reply = self.journal.last_reply_since(mark);
+        Err(self.journal.fail(SmtpStep::Data, kind, reply))
+    }
+
+    /// Records MAIL FROM and RCPT TO as done for the positive replies of a pipelined group.
+    fn record_pipelined_steps(&mut self, positive: &[Option<Reply>], recipients: usize) {
+        let Some((mail_reply, recipient_replies)) = positive.split_first() else {
+            return;
+        };
+        self.journal.ok(SmtpStep::MailFrom, mail_reply.clone(), None);
+        let recipient_replies = &recipient_replies[..recipient_replies.len().min(recipients)];
+        if recipient_replies.len() == recipients && recipients > 0 {
+            let last = recipient_replies.last().cloned().flatten();
+            self.journal.ok(SmtpStep::RcptTo, last, None);
+        }
+    }
+
+    /// Writes `bytes` and reads until the transcript counts `until` replies.
+    async fn exchange(&mut self, bytes: &[u8], until: usize) -> std::io::Result<()> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        self.direct.write_all(bytes).await?;
+        self.direct.flush().await?;
+        let mut buffer = [0u8; 1024];
+        while self.journal.reply_mark() < until {
+            if self.direct.read(&mut buffer).await? == 0 {
+                return Err(std::io::ErrorKind::UnexpectedEof.into());
+            }
+        }
+        Ok(())
+    }
+
+    /// Returns the MAIL FROM parameters this mail needs on this server.
+    fn mail_parameters(&mut self, mail: &PreparedMail) -> Result<Vec<MailParameter>, SessionFailure> {
         let mut parameters = Vec::new();
         if mail.needs_smtputf8() {
             if !self.capabilities.smtputf8 {
                 return Err(self.journal.fail(
-                    step,
+                    SmtpStep::MailFrom,
                     FailureKind::Unsupported {
                         extension: "SMTPUTF8",
                     },
@@ -489,7 +635,12 @@ impl SmtpSession {
         if self.capabilities.size_limit.is_some() {
             parameters.push(MailParameter::Size(mail.data.len()));
         }
+        Ok(parameters)
+    }
 
+    async fn mail_from(&mut self, mail: &PreparedMail, deadline: Deadline) -> Result<(), SessionFailure> {
+        let step = SmtpStep::MailFrom;
+        let parameters = self.mail_parameters(mail)?;
         let label = format!("MAIL FROM:<{}>", mail.envelope_from);
         let command = Mail::new(Some(mail.envelope_from.clone()), parameters);
         let reply = self
@@ -612,6 +763,7 @@ impl Opening<'_> {
         let addresses = self.resolve().await?;
         let (tcp, peer) = self.connect(&addresses).await?;
         let (stream, link) = self.wrap_stream(tcp, peer).await?;
+        let direct = SessionStream::over(link.clone(), peer, self.journal.transcript.clone());
         let (mut connection, mut capabilities) = self.greet(stream).await?;
 
         if self.target.security == Security::StartTls {
@@ -632,7 +784,9 @@ impl Opening<'_> {
         Ok(SmtpSession {
             connection,
             link,
+            direct,
             capabilities,
+            opening_steps: self.journal.steps.len(),
             journal: self.journal.clone(),
             timeouts: self.config.timeouts,
             broken: false,
@@ -1108,6 +1262,45 @@ fn handshake_failure(error: &std::io::Error, captured: &[u8]) -> FailureKind {
     }
 }
 
+/// Returns the step of the reply at `index` in a pipelined group: MAIL FROM, the recipients'
+/// RCPT TOs, then DATA.
+fn pipelined_step(index: usize, recipients: usize) -> SmtpStep {
+    match index {
+        0 => SmtpStep::MailFrom,
+        index if index <= recipients => SmtpStep::RcptTo,
+        _ => SmtpStep::Data,
+    }
+}
+
+/// Sorts a failed read or write on the session's socket.
+fn io_failure(error: &std::io::Error) -> FailureKind {
+    if is_connection_closed(error) {
+        FailureKind::ConnectionClosed
+    } else {
+        FailureKind::Unreachable {
+            detail: error.to_string(),
+        }
+    }
+}
+
+/// Returns the message as it goes after DATA's 354: a `.` that starts a line gets a second one
+/// (RFC 5321, section 4.5.2), and the end-of-data line follows. These are the bytes lettre's
+/// `message` writes, which the session uses without PIPELINING, so both paths send the same.
+fn frame_content(data: &[u8]) -> Vec<u8> {
+    let mut framed = Vec::with_capacity(data.len() + 16);
+    let mut copied = 0;
+    for (index, &byte) in data.iter().enumerate() {
+        if byte == b'.' && (index == 0 || data[..index].ends_with(b"\r\n")) {
+            framed.extend_from_slice(&data[copied..=index]);
+            framed.push(b'.');
+            copied = index + 1;
+        }
+    }
+    framed.extend_from_slice(&data[copied..]);
+    framed.extend_from_slice(b"\r\n.\r\n");
+    framed
+}
+
 fn is_connection_closed(error: &std::io::Error) -> bool {
     use std::io::ErrorKind;
     matches!(
@@ -1198,5 +1391,42 @@ fn report(outcome: Result<Reply, SessionFailure>, journal: &Journal) -> Delivery
         outcome,
         steps: journal.steps().to_vec(),
         transcript: journal.transcript(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dot_starting_a_line_is_doubled() {
+        assert_eq!(
+            frame_content(b".a\r\n.b\r\nc.d\r\n.."),
+            b"..a\r\n..b\r\nc.d\r\n...\r\n.\r\n"
+        );
+    }
+
+    #[test]
+    fn dot_after_a_bare_line_feed_stays_single() {
+        // lettre's codec starts a new line only at CR LF; both paths must send the same bytes.
+        assert_eq!(frame_content(b"a\n.b"), b"a\n.b\r\n.\r\n");
+        assert_eq!(frame_content(b"a\r\r\n.b"), b"a\r\r\n..b\r\n.\r\n");
+    }
+
+    #[test]
+    fn end_of_data_follows_the_content() {
+        assert_eq!(frame_content(b""), b"\r\n.\r\n");
+        assert_eq!(
+            frame_content(b"Subject: x\r\n\r\nText"),
+            b"Subject: x\r\n\r\nText\r\n.\r\n"
+        );
+    }
+
+    #[test]
+    fn replies_of_a_group_map_to_steps() {
+        assert_eq!(pipelined_step(0, 2), SmtpStep::MailFrom);
+        assert_eq!(pipelined_step(1, 2), SmtpStep::RcptTo);
+        assert_eq!(pipelined_step(2, 2), SmtpStep::RcptTo);
+        assert_eq!(pipelined_step(3, 2), SmtpStep::Data);
     }
 }

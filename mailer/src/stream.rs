@@ -44,7 +44,9 @@ pub(crate) struct Transcript {
     partial_line: Vec<u8>,
     pending_reply: Vec<String>,
     replies: Vec<ReceivedReply>,
-    next_write_label: Option<String>,
+    /// How many replies [`Transcript::forget_replies`] dropped; counts stay continuous.
+    forgotten_replies: usize,
+    next_write_labels: Vec<String>,
     writes: usize,
 }
 
@@ -54,7 +56,14 @@ impl Transcript {
     /// Writes without a label are counted but not shown, so the session decides what is safe
     /// to show and nothing lettre writes (AUTH payloads, the message) slips in.
     pub(crate) fn label_next_write(&mut self, label: &str) {
-        self.next_write_label = Some(label.to_owned());
+        self.next_write_labels.clear();
+        self.next_write_labels.push(label.to_owned());
+    }
+
+    /// Like [`Transcript::label_next_write`] for a write that carries several commands, as
+    /// with PIPELINING: each label becomes a line of its own.
+    pub(crate) fn label_next_write_all(&mut self, labels: Vec<String>) {
+        self.next_write_labels = labels;
     }
 
     /// Returns how many writes the client made.
@@ -64,8 +73,10 @@ impl Transcript {
 
     fn record_client_write(&mut self) {
         self.writes += 1;
-        if let Some(label) = self.next_write_label.take() {
-            self.push_entry(format!("C: {label}"));
+        for label in std::mem::take(&mut self.next_write_labels) {
+            if self.has_room() {
+                self.push_entry(format!("C: {label}"));
+            }
         }
     }
 
@@ -83,11 +94,20 @@ impl Transcript {
     }
 
     pub(crate) fn reply_count(&self) -> usize {
-        self.replies.len()
+        self.forgotten_replies + self.replies.len()
     }
 
     pub(crate) fn replies_since(&self, mark: usize) -> &[ReceivedReply] {
-        self.replies.get(mark..).unwrap_or_default()
+        let start = mark.saturating_sub(self.forgotten_replies);
+        self.replies.get(start..).unwrap_or_default()
+    }
+
+    /// Drops the replies kept so far, so that a session sending thousands of mails does not
+    /// keep every reply. Marks taken before stay valid: [`Transcript::reply_count`] goes on
+    /// counting, and [`Transcript::replies_since`] returns only replies kept since.
+    pub(crate) fn forget_replies(&mut self) {
+        self.forgotten_replies += self.replies.len();
+        self.replies.clear();
     }
 
     /// Returns whether the server has sent any byte that is not yet a complete reply.
@@ -109,7 +129,9 @@ impl Transcript {
     fn finish_line(&mut self, raw: &[u8]) {
         let text = String::from_utf8_lossy(raw);
         let line = text.trim_end_matches('\r').to_owned();
-        self.push_entry(format!("S: {line}"));
+        if self.has_room() {
+            self.push_entry(format!("S: {line}"));
+        }
         let last = is_last_line(&line);
         self.pending_reply.push(line);
         if last {
@@ -120,6 +142,10 @@ impl Transcript {
                 received_at: Instant::now(),
             });
         }
+    }
+
+    fn has_room(&self) -> bool {
+        self.entries.len() < MAX_TRANSCRIPT_ENTRIES || !self.truncated
     }
 
     fn push_entry(&mut self, entry: String) {
@@ -293,14 +319,20 @@ impl SessionStream {
             link: Arc::new(Mutex::new(link)),
             holds_message: Arc::new(AtomicBool::new(false)),
         };
-        let stream = SessionStream {
-            link: handle.clone(),
+        let stream = SessionStream::over(handle.clone(), peer, transcript);
+        (stream, handle)
+    }
+
+    /// Returns another stream over the same socket and transcript, for the exchanges the
+    /// session runs without lettre. Only one of the streams may be in use at a time.
+    pub(crate) fn over(link: LinkHandle, peer: SocketAddr, transcript: SharedTranscript) -> SessionStream {
+        SessionStream {
+            link,
             transcript,
             peer,
             held_bytes: Vec::new(),
             held_bytes_written: 0,
-        };
-        (stream, handle)
+        }
     }
 
     /// Writes to the socket and counts the write in the transcript.

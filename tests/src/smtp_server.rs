@@ -36,6 +36,8 @@ pub struct SmtpServerOptions<'a> {
     pub require_fqdn_helo: bool,
     /// The queue id named in the reply after DATA.
     pub queue_id: &'a str,
+    /// Offer PIPELINING in the EHLO reply, as Postfix and the large providers do.
+    pub pipelining: bool,
 }
 
 impl Default for SmtpServerOptions<'_> {
@@ -46,6 +48,7 @@ impl Default for SmtpServerOptions<'_> {
             credentials: None,
             require_fqdn_helo: false,
             queue_id: "TEST0001",
+            pipelining: true,
         }
     }
 }
@@ -149,6 +152,9 @@ impl SmtpServer {
         }
         if options.require_fqdn_helo {
             command.arg("--require-fqdn-helo");
+        }
+        if !options.pipelining {
+            command.arg("--no-pipelining");
         }
 
         let mut child = command

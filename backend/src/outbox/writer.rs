@@ -93,9 +93,11 @@ impl Writer {
         // The automatic checkpoint stays at SQLite's 1,000 pages of write-ahead log. At 10,000,
         // each checkpoint held up the commits so long that the intake of the outbox benchmark
         // ran at about half the rate in interleaved runs.
+        // A page cache of 16 MiB instead of SQLite's 2 MiB keeps the pages of recently stored
+        // mail, which the claim and the outcome read again, so fewer reads reach the file.
         connection.execute_batch(&format!(
             "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}; PRAGMA synchronous = FULL; \
-             PRAGMA temp_store = MEMORY;"
+             PRAGMA temp_store = MEMORY; PRAGMA cache_size = -16384;"
         ))?;
         let interrupted = requeue_interrupted(&connection).map_err(WriterError::Requeue)?;
 
