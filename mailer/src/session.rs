@@ -10,7 +10,8 @@
 //!
 //! lettre's [`AsyncSmtpConnection`] speaks the protocol. This module runs it one step at a
 //! time over a stream it owns, so that every step has its own time limit, its own reply and,
-//! on failure, its own diagnosis.
+//! on failure, its own diagnosis. Where the server offers PIPELINING, the session writes a
+//! mail's MAIL FROM, RCPT TO and DATA itself in one go and maps each reply to its step.
 
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
