@@ -31,8 +31,9 @@ pub enum Session {
 }
 
 /// The screen shown to a logged-in seller. The URL's fragment names it (see [`Route`]), so the
-/// browser's back button and a reload return to it. A reload drops typed but unsaved form
-/// values, so the form has the browser ask first.
+/// browser's back button and a reload return to it. Before a form with unsaved values is left,
+/// the seller confirms: in the browser's dialog before a reload, in [`may_leave_form`]'s before
+/// another screen.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Screen {
     ServerList,
@@ -172,10 +173,17 @@ pub fn App() -> Html {
                 let Some(route) = Route::named_by(&current_fragment()) else {
                     return;
                 };
-                if route != shown_route.get() {
-                    shown_route.set(route);
-                    open_route(route, dispatcher.clone(), language);
+                if route == shown_route.get() {
+                    return;
                 }
+                if !may_leave_form(language) {
+                    // Staying: the form's address becomes the newest history entry again, so the
+                    // back button shows the confirmation again.
+                    set_fragment(&shown_route.get().fragment());
+                    return;
+                }
+                shown_route.set(route);
+                open_route(route, dispatcher.clone(), language);
             });
             if let Some(window) = web_sys::window() {
                 let _ =
@@ -224,7 +232,11 @@ pub fn App() -> Html {
     };
     let show = |screen: Screen| {
         let state = state.clone();
-        Callback::from(move |()| state.dispatch(AppAction::Show(screen.clone())))
+        Callback::from(move |()| {
+            if may_leave_form(language) {
+                state.dispatch(AppAction::Show(screen.clone()));
+            }
+        })
     };
     // The first save of a new server turns the form into its edit form, so the URL then names
     // the server. A reload or a return by the back button shows it, not an empty form.
@@ -281,6 +293,31 @@ pub fn App() -> Html {
             <main id="main" tabindex="-1">{ main }</main>
         </ContextProvider<Language>>
     }
+}
+
+thread_local! {
+    /// Whether the open server form differs from what is stored; the form keeps it current.
+    static FORM_UNSAVED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Records whether the open server form has unsaved changes.
+pub fn set_form_unsaved(unsaved: bool) {
+    FORM_UNSAVED.with(|flag| flag.set(unsaved));
+}
+
+/// Returns whether the seller may leave the form: at once without unsaved changes, otherwise
+/// after confirming that they are discarded.
+fn may_leave_form(language: Language) -> bool {
+    if !FORM_UNSAVED.with(Cell::get) {
+        return true;
+    }
+    let question = Text::LeaveUnsavedForm.in_language(language);
+    let leave =
+        web_sys::window().is_some_and(|window| window.confirm_with_message(question).unwrap_or(false));
+    if leave {
+        set_form_unsaved(false);
+    }
+    leave
 }
 
 /// Shows the screen of a route; an edit route loads its server first and shows the list if the

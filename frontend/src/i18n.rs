@@ -78,6 +78,7 @@ pub enum Text {
     SaveFailed,
     FixErrorsFirst,
     UnsavedChanges,
+    LeaveUnsavedForm,
     // Test mail
     TestTitle,
     TestIntro,
@@ -279,6 +280,10 @@ impl Text {
                 "Please correct the marked fields first. Everything you typed is kept.",
             ),
             Text::UnsavedChanges => ("Ungespeicherte Änderungen", "Unsaved changes"),
+            Text::LeaveUnsavedForm => (
+                "Ihre Änderungen an diesem Server sind noch nicht gespeichert. Formular verlassen und die Änderungen verwerfen?",
+                "Your changes to this server are not saved yet. Leave the form and discard them?",
+            ),
 
             Text::TestTitle => ("Test-Mail", "Test mail"),
             Text::TestIntro => (

@@ -11,6 +11,7 @@ use web_sys::{Event, HtmlElement};
 use yew::prelude::*;
 
 use crate::api::{self, ApiError, StoredServer};
+use crate::app::set_form_unsaved;
 use crate::components::choices::{preset_field, security_field, PresetFieldProps, SecurityFieldProps};
 use crate::components::field::{text_field, toggle_field, TextFieldProps};
 use crate::components::test_mail::{test_mail_panel, TestMailPanelProps};
@@ -51,11 +52,13 @@ pub fn ServerFormPage(props: &ServerFormPageProps) -> Html {
     {
         // While the form differs from what is stored, the browser shows a confirmation dialog
         // before a reload, the language switch (which reloads) or closing the tab drops the
-        // typed values.
+        // typed values, and the app shows a confirmation before another screen.
         let unsaved = state.has_unsaved_changes();
         use_effect_with(unsaved, |&unsaved| {
+            set_form_unsaved(unsaved);
             let listener = unsaved.then(ask_before_unload).flatten();
             move || {
+                set_form_unsaved(false);
                 if let Some(listener) = listener {
                     stop_asking_before_unload(&listener);
                 }

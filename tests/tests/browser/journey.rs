@@ -9,7 +9,7 @@ use backend::store::ServerId;
 use crate::harness::{Harness, SMTP_LOGIN, SMTP_PASSWORD};
 use crate::page::{
     click, click_button, describe_failure, save_screenshot, sign_up_new_seller, type_into, wait_for_absence,
-    wait_for_attribute, wait_for_element, wait_for_text, wait_for_value,
+    wait_for_attribute, wait_for_dialog, wait_for_element, wait_for_text, wait_for_value,
 };
 
 const ACCOUNT_EMAIL: &str = "haendlerin@shop.example";
@@ -259,20 +259,54 @@ async fn check_send_button_below_recipient(browser: &Client) -> anyhow::Result<(
 }
 
 /// The form's screen is in the URL, so the browser's back button returns to the list and
-/// forward and a reload to the form.
+/// forward and a reload to the form. The sender typed in the step before is not saved, so
+/// going back shows a confirmation first, and staying keeps the typed value.
 async fn go_back_and_forward(browser: &Client) -> anyhow::Result<()> {
+    check_form_url(browser).await?;
+
+    browser.back().await.context("go back from the unsaved form")?;
+    let question = wait_for_dialog(browser)
+        .await
+        .context("going back shows no question about the unsaved changes")?;
+    ensure!(
+        question.contains("not saved yet"),
+        "unexpected question before leaving: {question}"
+    );
+    browser.dismiss_alert().await.context("stay on the form")?;
+    wait_for_value(browser, "#server-sender", "max@").await?;
+    check_form_url(browser).await?;
+
+    browser.back().await.context("go back again")?;
+    wait_for_dialog(browser).await?;
+    browser.accept_alert().await.context("leave the form")?;
+    wait_for_text(browser, "main h1", "Email sending").await?;
+    browser.forward().await.context("go forward")?;
+    wait_for_text(browser, "#form-title", "Edit SMTP server").await?;
+    browser.refresh().await.context("reload the form")?;
+    wait_for_text(browser, "#form-title", "Edit SMTP server").await?;
+
+    // The list button shows the confirmation too.
+    type_into(browser, "#server-display-name", "Noch nicht gespeichert").await?;
+    wait_for_text(browser, ".form-actions", "Unsaved changes").await?;
+    click_button(browser, "Back to the list").await?;
+    wait_for_dialog(browser)
+        .await
+        .context("the list button shows no question about the unsaved changes")?;
+    browser.dismiss_alert().await.context("stay on the form")?;
+    wait_for_value(browser, "#server-display-name", "Noch nicht gespeichert").await?;
+    click_button(browser, "Back to the list").await?;
+    wait_for_dialog(browser).await?;
+    browser.accept_alert().await.context("leave the form")?;
+    wait_for_text(browser, "main h1", "Email sending").await?;
+    Ok(())
+}
+
+async fn check_form_url(browser: &Client) -> anyhow::Result<()> {
     let url = browser.current_url().await.context("read the form's URL")?;
     ensure!(
         url.fragment()
             .is_some_and(|fragment| fragment.starts_with("edit=")),
         "the form's URL {url} does not name the edited server"
     );
-
-    browser.back().await.context("go back")?;
-    wait_for_text(browser, "main h1", "Email sending").await?;
-    browser.forward().await.context("go forward")?;
-    wait_for_text(browser, "#form-title", "Edit SMTP server").await?;
-    browser.refresh().await.context("reload the form")?;
-    wait_for_text(browser, "#form-title", "Edit SMTP server").await?;
     Ok(())
 }

@@ -152,6 +152,18 @@ pub async fn click_button(browser: &Client, label: &str) -> anyhow::Result<()> {
     bail!("no button with the text \"{label}\" appeared within {STEP_LIMIT:?}")
 }
 
+/// Waits until the page shows a dialog such as `window.confirm` and returns its text.
+pub async fn wait_for_dialog(browser: &Client) -> anyhow::Result<String> {
+    let started = Instant::now();
+    while started.elapsed() < STEP_LIMIT {
+        if let Ok(text) = browser.get_alert_text().await {
+            return Ok(text);
+        }
+        tokio::time::sleep(POLL_INTERVAL).await;
+    }
+    bail!("no dialog appeared within {STEP_LIMIT:?}")
+}
+
 /// Waits until an element matches `css`.
 pub async fn wait_for_element(browser: &Client, css: &str) -> anyhow::Result<Element> {
     let started = Instant::now();
