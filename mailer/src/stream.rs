@@ -26,6 +26,10 @@ use crate::reply::{is_last_line, Reply};
 const MAX_TRANSCRIPT_ENTRIES: usize = 400;
 /// Longer server lines are cut; RFC 5321 allows 512 octets per reply line.
 const MAX_LINE_CHARS: usize = 1000;
+/// A reply with more lines ends here, unparsed, so that a server that never ends its reply
+/// cannot fill the memory while the session reads without lettre. lettre itself rejects a
+/// reply of more than 100,000 bytes (`MAX_RESPONSE_BYTES` in lettre 0.11.23).
+const MAX_REPLY_LINES: usize = 1000;
 /// How many bytes of a failed TLS handshake's input are kept, to tell a plain SMTP greeting.
 const MAX_CAPTURED_BYTES: usize = 256;
 
@@ -134,9 +138,9 @@ impl Transcript {
         }
         let last = is_last_line(&line);
         self.pending_reply.push(line);
-        if last {
+        if last || self.pending_reply.len() >= MAX_REPLY_LINES {
             let raw_lines = std::mem::take(&mut self.pending_reply);
-            let reply = Reply::parse(&raw_lines);
+            let reply = if last { Reply::parse(&raw_lines) } else { None };
             self.replies.push(ReceivedReply {
                 reply,
                 received_at: Instant::now(),
@@ -516,6 +520,17 @@ mod tests {
         let reply = transcript.replies_since(0)[0].reply.clone().expect("parsed");
         assert_eq!(reply.lines, vec!["mail.example", "STARTTLS", "AUTH PLAIN"]);
         assert_eq!(transcript.entries()[1], "S: 250-STARTTLS");
+    }
+
+    #[test]
+    fn endless_reply_is_cut_unparsed() {
+        let mut transcript = Transcript::default();
+        for _ in 0..100_000 {
+            transcript.record_server_bytes(b"250-more\r\n");
+        }
+        assert!(transcript.pending_reply.len() <= MAX_REPLY_LINES);
+        assert!(transcript.reply_count() > 0);
+        assert!(transcript.replies_since(0)[0].reply.is_none());
     }
 
     #[test]
