@@ -21,6 +21,7 @@ use lettre::transport::smtp::client::AsyncSmtpConnection;
 use lettre::transport::smtp::commands::{Auth, Data, Ehlo, Mail, Rcpt, Rset, Starttls};
 use lettre::transport::smtp::extension::{ClientId, MailBodyParameter, MailParameter};
 use lettre::transport::smtp::response::Response;
+use lettre::Address;
 use rustls::pki_types::ServerName;
 use shared::api::{SmtpStep, StepStatus};
 use shared::{Password, Security};
@@ -505,14 +506,16 @@ impl SmtpSession {
         labels.push("DATA".to_owned());
 
         let expected = recipients + 2;
-        let limit = deadline.limit(self.timeouts.command);
         let mark = self.journal.reply_mark();
         self.journal.transcript.lock().label_next_write_all(labels);
-        let exchange = tokio::time::timeout(
-            limit.duration,
-            self.exchange(commands.as_bytes(), mark + expected),
-        )
-        .await;
+        let exchange = self
+            .exchange(
+                commands.as_bytes(),
+                mark + expected,
+                self.timeouts.command,
+                deadline,
+            )
+            .await;
         let received: Vec<Option<Reply>> = self
             .journal
             .transcript
@@ -522,11 +525,7 @@ impl SmtpSession {
             .take(expected)
             .map(|received| received.reply.clone())
             .collect();
-        let exchange_failure = match exchange {
-            Ok(Ok(())) => None,
-            Ok(Err(error)) => Some(io_failure(&error)),
-            Err(_) => Some(limit.timed_out()),
-        };
+        let exchange_failure = exchange.err();
 
         // The first reply that is not positive decides, as it would have without PIPELINING.
         for (index, reply) in received.iter().enumerate() {
@@ -553,63 +552,97 @@ impl SmtpSession {
                 }
                 self.broken = true;
             }
-            self.record_pipelined_steps(&received[..index], recipients);
+            self.record_pipelined_steps(&received[..index], &mail.recipients);
             return Err(self.journal.fail(step, kind, reply.clone()));
         }
         if let Some(kind) = exchange_failure {
             self.broken = true;
-            self.record_pipelined_steps(&received, recipients);
+            self.record_pipelined_steps(&received, &mail.recipients);
+            // The failed step got no reply. The last reply received belongs to the step before.
             let step = pipelined_step(received.len(), recipients);
-            let last = received.last().cloned().flatten();
-            return Err(self.journal.fail(step, kind, last));
+            return Err(self.journal.fail(step, kind, None));
         }
-        self.record_pipelined_steps(&received[..expected - 1], recipients);
+        self.record_pipelined_steps(&received[..expected - 1], &mail.recipients);
 
         let framed = frame_content(&mail.data);
-        let limit = deadline.limit(self.timeouts.data);
         let mark = self.journal.reply_mark();
         self.journal
             .label_next_write(&format!("<message, {} bytes>", mail.data.len()));
-        let outcome = tokio::time::timeout(limit.duration, self.exchange(&framed, mark + 1)).await;
+        let outcome = self
+            .exchange(&framed, mark + 1, self.timeouts.data, deadline)
+            .await;
         let reply = self.journal.last_reply_since(mark);
         let kind = match (outcome, reply) {
-            (Ok(Ok(())), Some(reply)) if reply.is_positive() => {
+            (Ok(()), Some(reply)) if reply.is_positive() => {
                 self.journal.ok(SmtpStep::Data, Some(reply.clone()), None);
                 return Ok(reply);
             }
-            (Ok(Ok(())), Some(reply)) => FailureKind::Rejected(reply),
-            (Ok(Ok(())), None) => FailureKind::ProtocolViolation {
+            (Ok(()), Some(reply)) => FailureKind::Rejected(reply),
+            (Ok(()), None) => FailureKind::ProtocolViolation {
                 detail: "the server's reply does not start with a reply code".to_owned(),
             },
-            (Ok(Err(error)), _) => io_failure(&error),
-            (Err(_), _) => limit.timed_out(),
+            (Err(kind), _) => kind,
         };
         let reply = self.journal.last_reply_since(mark);
         Err(self.journal.fail(SmtpStep::Data, kind, reply))
     }
 
-    /// Records MAIL FROM and RCPT TO as done for the positive replies of a pipelined group.
-    fn record_pipelined_steps(&mut self, positive: &[Option<Reply>], recipients: usize) {
+    /// Records MAIL FROM and RCPT TO as done for the positive replies of a pipelined group,
+    /// with each recipient's reply as the stepwise path records them.
+    fn record_pipelined_steps(&mut self, positive: &[Option<Reply>], recipients: &[Address]) {
         let Some((mail_reply, recipient_replies)) = positive.split_first() else {
             return;
         };
         self.journal.ok(SmtpStep::MailFrom, mail_reply.clone(), None);
-        let recipient_replies = &recipient_replies[..recipient_replies.len().min(recipients)];
-        if recipient_replies.len() == recipients && recipients > 0 {
+        let recipient_replies = &recipient_replies[..recipient_replies.len().min(recipients.len())];
+        if recipient_replies.len() == recipients.len() && !recipients.is_empty() {
+            let accepted: Vec<String> = recipients
+                .iter()
+                .zip(recipient_replies)
+                .filter_map(|(recipient, reply)| Some(format!("{recipient}: {}", reply.as_ref()?)))
+                .collect();
             let last = recipient_replies.last().cloned().flatten();
-            self.journal.ok(SmtpStep::RcptTo, last, None);
+            self.journal.ok(SmtpStep::RcptTo, last, Some(accepted.join("; ")));
         }
     }
 
-    /// Writes `bytes` and reads until the transcript counts `until` replies.
-    async fn exchange(&mut self, bytes: &[u8], until: usize) -> std::io::Result<()> {
+    /// Writes `bytes` and reads until the transcript counts `until` replies. As without
+    /// PIPELINING, each reply may take `phase` from the write or from the reply before it,
+    /// cut to what is left of the deadline.
+    async fn exchange(
+        &mut self,
+        bytes: &[u8],
+        until: usize,
+        phase: Duration,
+        deadline: Deadline,
+    ) -> Result<(), FailureKind> {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        self.direct.write_all(bytes).await?;
-        self.direct.flush().await?;
+        let mut limit = deadline.limit(phase);
+        let mut ends_at = Instant::now() + limit.duration;
+        let write = async {
+            self.direct.write_all(bytes).await?;
+            self.direct.flush().await
+        };
+        match tokio::time::timeout_at(ends_at.into(), write).await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => return Err(io_failure(&error)),
+            Err(_) => return Err(limit.timed_out()),
+        }
+
         let mut buffer = [0u8; 1024];
-        while self.journal.reply_mark() < until {
-            if self.direct.read(&mut buffer).await? == 0 {
-                return Err(std::io::ErrorKind::UnexpectedEof.into());
+        let mut counted = self.journal.reply_mark();
+        while counted < until {
+            match tokio::time::timeout_at(ends_at.into(), self.direct.read(&mut buffer)).await {
+                Ok(Ok(0)) => return Err(FailureKind::ConnectionClosed),
+                Ok(Ok(_)) => {}
+                Ok(Err(error)) => return Err(io_failure(&error)),
+                Err(_) => return Err(limit.timed_out()),
+            }
+            let now_counted = self.journal.reply_mark();
+            if now_counted > counted {
+                counted = now_counted;
+                limit = deadline.limit(phase);
+                ends_at = Instant::now() + limit.duration;
             }
         }
         Ok(())

@@ -43,6 +43,11 @@ pub struct PeerScript {
     pub replies: Vec<(String, String)>,
     /// The verb at which the peer stops answering but keeps the connection open.
     pub silent_at: Option<String>,
+    /// The wait before each reply to MAIL, RCPT and DATA, like a server that checks each
+    /// address before it replies.
+    pub reply_delay: std::time::Duration,
+    /// The verb after whose reply the peer closes the connection, as a server does after 421.
+    pub close_after: Option<String>,
 }
 
 impl PeerScript {
@@ -63,6 +68,8 @@ impl PeerScript {
             extensions_after_tls: None,
             replies: Vec::new(),
             silent_at: None,
+            reply_delay: std::time::Duration::ZERO,
+            close_after: None,
         }
     }
 
@@ -89,6 +96,18 @@ impl PeerScript {
     /// Stops answering when the client sends `verb`.
     pub fn silent_at(mut self, verb: &str) -> PeerScript {
         self.silent_at = Some(verb.to_ascii_uppercase());
+        self
+    }
+
+    /// Waits `delay` before each reply to MAIL, RCPT and DATA.
+    pub fn reply_delay(mut self, delay: std::time::Duration) -> PeerScript {
+        self.reply_delay = delay;
+        self
+    }
+
+    /// Closes the connection after the reply to `verb`.
+    pub fn close_after(mut self, verb: &str) -> PeerScript {
+        self.close_after = Some(verb.to_ascii_uppercase());
         self
     }
 
@@ -261,6 +280,9 @@ async fn run_commands(
             while connection.read_line().await.is_some() {}
             return None;
         }
+        if matches!(verb.as_str(), "MAIL" | "RCPT" | "DATA") {
+            tokio::time::sleep(script.reply_delay).await;
+        }
         match verb.as_str() {
             "EHLO" => {
                 let reply = ehlo_reply(script, encrypted);
@@ -298,6 +320,9 @@ async fn run_commands(
                 return Some(());
             }
             _ => connection.send(&script.reply_for(&verb)).await?,
+        }
+        if script.close_after.as_deref() == Some(verb.as_str()) {
+            return None;
         }
     }
 }

@@ -265,3 +265,137 @@ async fn silent_data_times_out_at_data() {
     );
     assert!(session.is_broken());
 }
+
+/// Returns the journal's record of `step` in a report.
+fn step_record(report: &mailer::DeliveryReport, step: SmtpStep) -> mailer::StepRecord {
+    report
+        .steps
+        .iter()
+        .find(|record| record.step == step)
+        .cloned()
+        .unwrap_or_else(|| panic!("no record of {step:?} in {:#?}", report.steps))
+}
+
+#[tokio::test]
+async fn transaction_steps_match_stepwise() {
+    let pipelined = SmtpServer::start(SmtpServerOptions::default());
+    let stepwise = SmtpServer::start(SmtpServerOptions {
+        pipelining: false,
+        ..SmtpServerOptions::default()
+    });
+
+    let mut reports = Vec::new();
+    for port in [pipelined.port(), stepwise.port()] {
+        let (report, verdict) = send(
+            &config(),
+            &target("127.0.0.1", port, Security::None),
+            None,
+            &sample_mail(),
+        )
+        .await;
+        assert!(verdict.is_accepted(), "{:#?}", report.transcript);
+        reports.push(report);
+    }
+
+    for step in [SmtpStep::MailFrom, SmtpStep::RcptTo, SmtpStep::Data] {
+        let with_pipelining = step_record(&reports[0], step);
+        let without = step_record(&reports[1], step);
+        assert_eq!(with_pipelining.outcome, without.outcome, "{step:?}");
+        assert_eq!(
+            with_pipelining.detail(shared::Language::De),
+            without.detail(shared::Language::De),
+            "{step:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn silent_recipient_step_has_no_reply() {
+    let plain = FaultPeer::start(PeerScript::smtp().silent_at("RCPT")).await;
+    let pipelined = pipelining_peer(PeerScript::smtp().silent_at("RCPT")).await;
+
+    let mut failed = Vec::new();
+    for port in [plain.port(), pipelined.port()] {
+        let (report, _) = send(
+            &config(),
+            &target("127.0.0.1", port, Security::None),
+            None,
+            &sample_mail(),
+        )
+        .await;
+        let failure = report.outcome.clone().expect_err("no reply to RCPT");
+        assert_eq!(failure.step, SmtpStep::RcptTo);
+        assert!(
+            matches!(failure.kind, FailureKind::TimedOut { .. }),
+            "{failure:?}"
+        );
+        failed.push(step_record(&report, SmtpStep::RcptTo));
+    }
+    assert_eq!(failed[1].reply, None, "the reply to MAIL FROM is not RCPT's");
+    assert_eq!(failed[0], failed[1]);
+}
+
+#[tokio::test]
+async fn each_reply_has_its_own_limit() {
+    // Each reply takes less than the command limit of 800 ms, but the four replies together
+    // take more, as with a server that checks every recipient before it replies.
+    let delay = Duration::from_millis(350);
+    let plain = FaultPeer::start(PeerScript::smtp().reply_delay(delay)).await;
+    let pipelined = pipelining_peer(PeerScript::smtp().reply_delay(delay)).await;
+
+    for port in [plain.port(), pipelined.port()] {
+        let (report, verdict) = send(
+            &config(),
+            &target("127.0.0.1", port, Security::None),
+            None,
+            &sample_mail(),
+        )
+        .await;
+        assert!(verdict.is_accepted(), "port {port}: {:#?}", report.transcript);
+    }
+    assert_eq!(pipelined.messages().len(), 1);
+}
+
+#[tokio::test]
+async fn closing_server_fails_at_mail_from() {
+    // A server that times out an idle connection replies 421 to the next command and closes
+    // it. The outbox treats such a failure at MAIL FROM of a reused session as a stale one.
+    let peer = pipelining_peer(
+        PeerScript::smtp()
+            .reply("MAIL", "421 4.4.2 peer.test Error: timeout exceeded")
+            .close_after("MAIL"),
+    )
+    .await;
+    let mut session = open_session(peer.port()).await;
+
+    let failure = send_dotted_mail(&mut session)
+        .await
+        .expect_err("connection closed");
+    assert_eq!(failure.step, SmtpStep::MailFrom);
+    assert!(
+        matches!(&failure.kind, FailureKind::Rejected(reply) if reply.code == 421),
+        "{failure:?}"
+    );
+    assert!(session.is_broken());
+}
+
+#[tokio::test]
+async fn silently_closed_connection_fails_at_mail_from() {
+    // The peer closes the connection right after its EHLO reply, as after an idle timeout.
+    let peer = pipelining_peer(PeerScript::smtp().close_after("EHLO")).await;
+    let mut session = open_session(peer.port()).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+
+    let failure = send_dotted_mail(&mut session)
+        .await
+        .expect_err("connection closed");
+    assert_eq!(failure.step, SmtpStep::MailFrom);
+    assert!(
+        matches!(
+            failure.kind,
+            FailureKind::ConnectionClosed | FailureKind::Unreachable { .. }
+        ),
+        "{failure:?}"
+    );
+    assert!(session.is_broken());
+}
