@@ -399,3 +399,58 @@ async fn silently_closed_connection_fails_at_mail_from() {
     );
     assert!(session.is_broken());
 }
+
+#[tokio::test]
+async fn rejected_data_keeps_session_usable() {
+    // The server rejects DATA because it accepted no recipient, so it awaits no content and
+    // RSET is safe.
+    let peer = pipelining_peer(
+        PeerScript::smtp()
+            .reply(
+                "RCPT",
+                "550 5.1.1 <kunde@example.net>: Recipient address rejected: User unknown",
+            )
+            .reply("DATA", "554 5.5.1 Error: no valid recipients"),
+    )
+    .await;
+    let mut session = open_session(peer.port()).await;
+
+    let failure = send_dotted_mail(&mut session)
+        .await
+        .expect_err("recipients rejected");
+    assert_eq!(failure.step, SmtpStep::RcptTo);
+    assert!(
+        matches!(&failure.kind, FailureKind::Rejected(reply) if reply.code == 550),
+        "{failure:?}"
+    );
+    assert!(!session.is_broken());
+    let lines = peer.received_lines();
+    assert_eq!(lines.last().map(String::as_str), Some("RSET"), "{lines:#?}");
+    assert!(peer.messages().is_empty());
+}
+
+#[tokio::test]
+async fn multiline_rejection_counts_as_one_reply() {
+    let peer = pipelining_peer(
+        PeerScript::smtp()
+            .reply(
+                "MAIL",
+                "550-5.7.1 Sender rejected.\r\n550-5.7.1 See the provider's help page\r\n550 5.7.1 for details.",
+            )
+            .reply("RCPT", "503 5.5.1 Error: need MAIL command")
+            .reply("DATA", "503 5.5.1 Error: need RCPT command"),
+    )
+    .await;
+    let mut session = open_session(peer.port()).await;
+
+    let failure = send_dotted_mail(&mut session).await.expect_err("sender rejected");
+    assert_eq!(failure.step, SmtpStep::MailFrom);
+    let FailureKind::Rejected(reply) = &failure.kind else {
+        panic!("not a rejection: {failure:?}");
+    };
+    assert_eq!(reply.code, 550);
+    assert_eq!(reply.lines.len(), 3, "{reply:?}");
+    assert!(!session.is_broken());
+    let lines = peer.received_lines();
+    assert_eq!(lines.last().map(String::as_str), Some("RSET"), "{lines:#?}");
+}
