@@ -6,7 +6,7 @@
 //! not at the first request.
 
 mod checks;
-mod sources;
+pub(crate) mod sources;
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -130,10 +130,10 @@ impl Settings {
     /// # Errors
     /// Returns every problem found, each naming the setting and the fix.
     pub fn from_environment(environment: &[(String, String)]) -> Result<Settings, ConfigError> {
-        let raw = sources::collect(environment).map_err(|problem| ConfigError {
+        let mut raw = sources::collect(environment).map_err(|problem| ConfigError {
             problems: vec![problem],
         })?;
-        let outbox = crate::outbox::OutboxSettings::from_environment(environment);
+        let outbox = crate::outbox::OutboxSettings::from_values(&std::mem::take(&mut raw.outbox));
         match (checks::check(raw), outbox) {
             (Ok(settings), Ok(outbox)) => Ok(Settings { outbox, ..settings }),
             (Ok(_), Err(problems)) => Err(ConfigError { problems }),

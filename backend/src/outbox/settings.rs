@@ -1,11 +1,12 @@
 //! The outbox's settings: workers, retries, auto-deactivation, size limit and connection reuse.
 //!
-//! They come from `POSTAUSGANG_OUTBOX_*` environment variables; each has a default that suits
-//! a shop, and tests set the fields directly to run in seconds.
-// NOTE: the TOML config file has no keys for these yet; only the environment sets them.
+//! They come from `POSTAUSGANG_OUTBOX_*` environment variables or the config file's `[outbox]`
+//! table. Each has a default that suits a shop, and tests set the fields directly to run in
+//! seconds.
 
 use std::time::Duration;
 
+use crate::settings::sources::Raw;
 use crate::settings::{SettingProblem, Source};
 
 /// Every environment variable this module reads.
@@ -84,28 +85,50 @@ impl OutboxSettings {
     /// # Errors
     /// Returns a problem for every variable that is not a whole number in its range.
     pub fn from_environment(environment: &[(String, String)]) -> Result<OutboxSettings, Vec<SettingProblem>> {
-        let lookup = |name: &str| {
-            environment
-                .iter()
-                .find(|(key, _)| key == name)
-                .map(|(_, value)| value.trim().to_owned())
-        };
+        let values: Vec<(&'static str, Raw<String>)> = VARIABLES
+            .iter()
+            .filter_map(|&name| {
+                let (_, value) = environment.iter().find(|(key, _)| key == name)?;
+                let value = Raw {
+                    value: value.clone(),
+                    source: Source::Environment,
+                };
+                Some((name, value))
+            })
+            .collect();
+        OutboxSettings::from_values(&values)
+    }
+
+    /// Reads the values found in the config file and the environment, by variable name, over
+    /// the defaults.
+    ///
+    /// # Errors
+    /// Returns a problem for every value that is not a whole number in its range.
+    pub(crate) fn from_values(
+        values: &[(&'static str, Raw<String>)],
+    ) -> Result<OutboxSettings, Vec<SettingProblem>> {
+        let lookup = |name: &str| values.iter().find(|(key, _)| *key == name).map(|(_, raw)| raw);
         let mut settings = OutboxSettings::default();
         let mut problems = Vec::new();
         let mut read = |name: &'static str, range: std::ops::RangeInclusive<u64>, unit: &str| {
-            let value = lookup(name)?;
+            let raw = lookup(name)?;
+            let value = raw.value.trim();
             match value.parse::<u64>() {
                 Ok(number) if range.contains(&number) => Some(number),
                 _ => {
+                    let default = match raw.source {
+                        Source::File { .. } => "remove the key",
+                        _ => "unset it",
+                    };
                     problems.push(SettingProblem {
                         setting: name,
-                        source: Source::Environment,
+                        source: raw.source.clone(),
                         problem: format!(
                             "\"{value}\" is not a whole number from {} to {}.",
                             range.start(),
                             range.end()
                         ),
-                        fix: format!("Set it to {unit} in that range, or unset it to use the default."),
+                        fix: format!("Set it to {unit} in that range, or {default} to use the default."),
                     });
                     None
                 }

@@ -49,7 +49,7 @@ impl fmt::Display for Source {
 
 /// A value as found, with its origin.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Raw<T> {
+pub(crate) struct Raw<T> {
     pub value: T,
     pub source: Source,
 }
@@ -65,6 +65,8 @@ pub(super) struct RawSettings {
     pub extra_root_certs: Option<Raw<String>>,
     pub frontend_dir: Option<Raw<String>>,
     pub secure_cookies: Option<Raw<String>>,
+    /// The outbox's settings by environment variable name, read by [`crate::outbox::OutboxSettings`].
+    pub outbox: Vec<(&'static str, Raw<String>)>,
 }
 
 /// The config file's keys. Unknown keys are rejected, so that a typo does not go unnoticed.
@@ -79,6 +81,60 @@ struct FileSettings {
     extra_root_certs: Option<String>,
     frontend_dir: Option<String>,
     secure_cookies: Option<bool>,
+    outbox: Option<OutboxFileSettings>,
+}
+
+/// The config file's `[outbox]` table: the `POSTAUSGANG_OUTBOX_*` variables without the prefix,
+/// in lower case.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OutboxFileSettings {
+    workers: Option<i64>,
+    connections_per_server: Option<i64>,
+    retry_first_delay_secs: Option<i64>,
+    retry_max_delay_secs: Option<i64>,
+    give_up_after_secs: Option<i64>,
+    deactivate_after_failures: Option<i64>,
+    max_message_bytes: Option<i64>,
+}
+
+impl OutboxFileSettings {
+    /// Returns every key's name in the file, its environment variable and its value, if set.
+    fn entries(&self) -> [(&'static str, &'static str, Option<i64>); 7] {
+        [
+            ("outbox.workers", "POSTAUSGANG_OUTBOX_WORKERS", self.workers),
+            (
+                "outbox.connections_per_server",
+                "POSTAUSGANG_OUTBOX_CONNECTIONS_PER_SERVER",
+                self.connections_per_server,
+            ),
+            (
+                "outbox.retry_first_delay_secs",
+                "POSTAUSGANG_OUTBOX_RETRY_FIRST_DELAY_SECS",
+                self.retry_first_delay_secs,
+            ),
+            (
+                "outbox.retry_max_delay_secs",
+                "POSTAUSGANG_OUTBOX_RETRY_MAX_DELAY_SECS",
+                self.retry_max_delay_secs,
+            ),
+            (
+                "outbox.give_up_after_secs",
+                "POSTAUSGANG_OUTBOX_GIVE_UP_AFTER_SECS",
+                self.give_up_after_secs,
+            ),
+            (
+                "outbox.deactivate_after_failures",
+                "POSTAUSGANG_OUTBOX_DEACTIVATE_AFTER_FAILURES",
+                self.deactivate_after_failures,
+            ),
+            (
+                "outbox.max_message_bytes",
+                "POSTAUSGANG_OUTBOX_MAX_MESSAGE_BYTES",
+                self.max_message_bytes,
+            ),
+        ]
+    }
 }
 
 /// Reads the config file (if any) and overlays the environment variables on it.
@@ -109,6 +165,19 @@ pub(super) fn collect(environment: &[(String, String)]) -> Result<RawSettings, S
         &mut raw.allow_hosts,
         variable("POSTAUSGANG_ALLOW_HOSTS").map(|value| split_list(&value)),
     );
+    for &name in crate::outbox::settings::VARIABLES {
+        let Some(value) = variable(name) else {
+            continue;
+        };
+        raw.outbox.retain(|(setting, _)| *setting != name);
+        raw.outbox.push((
+            name,
+            Raw {
+                value,
+                source: Source::Environment,
+            },
+        ));
+    }
     Ok(raw)
 }
 
@@ -168,7 +237,9 @@ fn read_config_file(path: &Path) -> Result<RawSettings, SettingProblem> {
         },
         problem: format!("cannot read the config file {}: {detail}", path.display()),
         fix: "Fix the file: it is TOML with the keys listen, data_dir, key_file, allow_hosts, helo_name, \
-              extra_root_certs, frontend_dir and secure_cookies."
+              extra_root_certs, frontend_dir and secure_cookies, and an [outbox] table with workers, \
+              connections_per_server, retry_first_delay_secs, retry_max_delay_secs, give_up_after_secs, \
+              deactivate_after_failures and max_message_bytes."
             .to_owned(),
     };
     let text = std::fs::read_to_string(path).map_err(|error| unreadable(error.to_string()))?;
@@ -202,5 +273,21 @@ fn from_file(file: FileSettings, path: &Path) -> RawSettings {
             file.secure_cookies.map(|value| value.to_string()),
             "secure_cookies",
         ),
+        outbox: file
+            .outbox
+            .unwrap_or_default()
+            .entries()
+            .into_iter()
+            .filter_map(|(key, name, value)| {
+                let value = value?.to_string();
+                Some((
+                    name,
+                    Raw {
+                        value,
+                        source: located(key),
+                    },
+                ))
+            })
+            .collect(),
     }
 }

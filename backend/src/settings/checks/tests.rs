@@ -1,4 +1,5 @@
 use std::path::Path;
+use std::time::Duration;
 
 use super::*;
 use crate::settings::Settings;
@@ -337,6 +338,73 @@ fn config_file_unknown_key_is_rejected() {
         .expect("the config file is named");
     assert!(
         problem.problem.contains("listn"),
+        "the message names the unknown key: {problem}"
+    );
+}
+
+#[test]
+fn config_file_outbox_table_yields_to_environment() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let config = folder.path().join("postausgang.toml");
+    let file_text = "[outbox]\nworkers = 3\nretry_first_delay_secs = 30\ndeactivate_after_failures = 7\n";
+    std::fs::write(&config, file_text).expect("write config");
+    let config_path = config.to_str().expect("UTF-8 path");
+    let data_dir = folder.path().join("data");
+
+    let settings = from_environment(&environment_with_data_dir(
+        &data_dir,
+        &[
+            ("POSTAUSGANG_CONFIG", config_path),
+            ("POSTAUSGANG_OUTBOX_WORKERS", "5"),
+        ],
+    ))
+    .expect("the file is valid");
+
+    assert_eq!(settings.outbox.workers, 5, "the environment wins");
+    assert_eq!(settings.outbox.retry_first_delay, Duration::from_secs(30));
+    assert_eq!(settings.outbox.deactivate_after_failures, 7);
+    assert_eq!(settings.outbox.connections_per_server, 4, "the default applies");
+}
+
+#[test]
+fn config_file_outbox_problem_names_file_key() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let config = folder.path().join("postausgang.toml");
+    std::fs::write(&config, "[outbox]\ndeactivate_after_failures = -1\n").expect("write config");
+    let config_path = config.to_str().expect("UTF-8 path");
+    let data_dir = folder.path().join("data");
+
+    let error = from_environment(&environment_with_data_dir(
+        &data_dir,
+        &[("POSTAUSGANG_CONFIG", config_path)],
+    ))
+    .expect_err("a negative count is invalid");
+
+    let problem = error
+        .problem_for("POSTAUSGANG_OUTBOX_DEACTIVATE_AFTER_FAILURES")
+        .expect("the setting is named");
+    assert_eq!(
+        problem.source.to_string(),
+        format!("key `outbox.deactivate_after_failures` in {}", config.display())
+    );
+    assert_eq!(problem.problem, "\"-1\" is not a whole number from 1 to 1000.");
+    assert!(problem.fix.contains("remove the key"), "{problem}");
+}
+
+#[test]
+fn config_file_unknown_outbox_key_is_rejected() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let config = folder.path().join("postausgang.toml");
+    std::fs::write(&config, "[outbox]\nworker = 3\n").expect("write config");
+    let config_path = config.to_str().expect("UTF-8 path");
+
+    let error = from_environment(&[("POSTAUSGANG_CONFIG", config_path)]).expect_err("a typo is rejected");
+
+    let problem = error
+        .problem_for("POSTAUSGANG_CONFIG")
+        .expect("the config file is named");
+    assert!(
+        problem.problem.contains("worker"),
         "the message names the unknown key: {problem}"
     );
 }
