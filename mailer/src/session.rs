@@ -280,6 +280,15 @@ impl Journal {
             .find_map(|received| received.reply.clone())
     }
 
+    /// Returns the first reply received since `mark`; `None` when it lacks a reply code.
+    fn first_reply_since(&self, mark: usize) -> Option<Reply> {
+        self.transcript
+            .lock()
+            .replies_since(mark)
+            .first()
+            .and_then(|received| received.reply.clone())
+    }
+
     fn label_next_write(&self, label: &str) {
         self.transcript.lock().label_next_write(label);
     }
@@ -571,7 +580,9 @@ impl SmtpSession {
         let outcome = self
             .exchange(&framed, mark + 1, self.timeouts.data, deadline)
             .await;
-        let reply = self.journal.last_reply_since(mark);
+        // Only the first reply is the message's. A server may send more in the same read, such
+        // as a 421 that ends the session after it accepted the mail.
+        let reply = self.journal.first_reply_since(mark);
         let kind = match (outcome, reply) {
             (Ok(()), Some(reply)) if reply.is_positive() => {
                 self.journal.ok(SmtpStep::Data, Some(reply.clone()), None);
@@ -583,7 +594,7 @@ impl SmtpSession {
             },
             (Err(kind), _) => kind,
         };
-        let reply = self.journal.last_reply_since(mark);
+        let reply = self.journal.first_reply_since(mark);
         Err(self.journal.fail(SmtpStep::Data, kind, reply))
     }
 

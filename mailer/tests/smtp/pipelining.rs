@@ -7,7 +7,7 @@ use std::time::Duration;
 use mailer::{deliver, prepare_mail, Deadline, FailureKind, OutgoingMail, SessionFailure, SmtpSession};
 use shared::api::SmtpStep;
 use shared::Security;
-use testkit::{FaultPeer, PeerScript, SmtpServer, SmtpServerOptions};
+use testkit::{FaultPeer, PeerScript, ServerMode, SmtpServer, SmtpServerOptions, TestCertificates};
 
 use crate::helpers::*;
 
@@ -453,4 +453,63 @@ async fn multiline_rejection_counts_as_one_reply() {
     assert!(!session.is_broken());
     let lines = peer.received_lines();
     assert_eq!(lines.last().map(String::as_str), Some("RSET"), "{lines:#?}");
+}
+
+#[tokio::test]
+async fn pipelines_over_tls_in_both_modes() {
+    let certificates = TestCertificates::generate();
+    for (mode, security) in [
+        (ServerMode::ImplicitTls, Security::ImplicitTls),
+        (ServerMode::StartTls, Security::StartTls),
+    ] {
+        let server = SmtpServer::start(SmtpServerOptions {
+            mode,
+            certificates: Some(&certificates),
+            credentials: Some(("max@shop.example", "geheim-123")),
+            ..SmtpServerOptions::default()
+        });
+
+        let (report, verdict) = send(
+            &config_trusting(&certificates),
+            &target("localhost", server.port(), security),
+            Some(&login("max@shop.example", "geheim-123")),
+            &dotted_mail(),
+        )
+        .await;
+
+        assert!(verdict.is_accepted(), "{security:?}: {:#?}", report.transcript);
+        let transcript = &report.transcript;
+        assert!(
+            position(transcript, "C: DATA") < position(transcript, "S: 250 OK"),
+            "{security:?}: {transcript:#?}"
+        );
+        let message = server.single_message();
+        assert!(
+            message
+                .text()
+                .contains("\r\n.Punkt am Zeilenanfang\r\n..zwei Punkte\r\n"),
+            "{security:?}: {}",
+            message.text()
+        );
+    }
+}
+
+#[tokio::test]
+async fn goodbye_after_accepted_message_keeps_acceptance() {
+    // The server accepts the message, then at once ends the session with an unasked 421 in
+    // the same write. The mail is accepted, and reporting the 421 would send it a second time.
+    let peer = pipelining_peer(
+        PeerScript::smtp()
+            .reply(
+                "END",
+                "250 2.0.0 Ok: queued as PEER1\r\n421 4.4.2 peer.test Error: timeout exceeded",
+            )
+            .close_after("DATA"),
+    )
+    .await;
+    let mut session = open_session(peer.port()).await;
+
+    let reply = send_dotted_mail(&mut session).await.expect("message accepted");
+    assert_eq!(reply.code, 250, "{reply:?}");
+    assert_eq!(peer.messages().len(), 1);
 }
