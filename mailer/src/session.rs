@@ -726,7 +726,7 @@ impl SmtpSession {
         self.link.hold_message();
         let outcome = tokio::time::timeout(limit.duration, self.connection.message(&mail.data)).await;
         self.link.release_message();
-        let reply = self.journal.last_reply_since(mark);
+        let reply = self.journal.first_reply_since(mark);
         match outcome {
             Ok(Ok(response)) => {
                 let reply = reply.unwrap_or_else(|| reply_from_response(&response));

@@ -513,3 +513,21 @@ async fn goodbye_after_accepted_message_keeps_acceptance() {
     assert_eq!(reply.code, 250, "{reply:?}");
     assert_eq!(peer.messages().len(), 1);
 }
+
+#[tokio::test]
+async fn goodbye_after_stepwise_message_keeps_reply() {
+    // The same server without PIPELINING: lettre reads the 250, and the reply shown must be it.
+    let peer = FaultPeer::start(
+        PeerScript::smtp()
+            .reply(
+                "END",
+                "250 2.0.0 Ok: queued as PEER1\r\n421 4.4.2 peer.test Error: timeout exceeded",
+            )
+            .close_after("DATA"),
+    )
+    .await;
+    let mut session = open_session(peer.port()).await;
+
+    let reply = send_dotted_mail(&mut session).await.expect("message accepted");
+    assert_eq!(reply.code, 250, "{reply:?}");
+}
