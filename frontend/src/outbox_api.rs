@@ -51,14 +51,22 @@ pub async fn revoke_token(id: i64, language: Language) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// The log's filter: by status, by the day a mail was accepted, by both or by neither.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogFilter {
+    pub status: Option<MessageStatus>,
+    /// A day as `YYYY-MM-DD` in UTC, the time zone the log's times are shown in.
+    pub day: Option<String>,
+}
+
 /// `GET /api/messages` for one server: a page of its log, newest first, older than `before`.
 pub async fn list_messages(
     server_id: i64,
-    status: Option<MessageStatus>,
+    filter: &LogFilter,
     before: Option<i64>,
     language: Language,
 ) -> Result<MessageList, ApiError> {
-    let url = messages_url(server_id, status, before);
+    let url = messages_url(server_id, filter, before);
     let response = send(read(Request::get(&url), language), None).await?;
     parse(response, message_list).await
 }
@@ -108,18 +116,49 @@ pub async fn reset_limits(server_id: i64, language: Language) -> Result<SendingL
     parse(response, limits_view).await
 }
 
-/// Builds the log's URL: one server, an optional status filter and the paging cursor.
-pub fn messages_url(server_id: i64, status: Option<MessageStatus>, before: Option<i64>) -> String {
+/// Builds the log's URL: one server, the filter and the paging cursor.
+pub fn messages_url(server_id: i64, filter: &LogFilter, before: Option<i64>) -> String {
     let mut url = format!("/api/messages?server_id={server_id}&limit={LOG_PAGE_SIZE}");
-    if let Some(status) = status {
+    if let Some(status) = filter.status {
         url.push_str("&status=");
         url.push_str(status.as_str());
+    }
+    if let Some((day, next)) = filter.day.as_deref().and_then(|day| Some((day, next_day(day)?))) {
+        url.push_str(&format!("&since={day}T00:00:00Z&until={next}T00:00:00Z"));
     }
     if let Some(before) = before {
         url.push_str("&before=");
         url.push_str(&before.to_string());
     }
     url
+}
+
+/// Returns the day after `YYYY-MM-DD` in the same form, or `None` for anything else.
+pub fn next_day(day: &str) -> Option<String> {
+    let mut parts = day.split('-');
+    let year: u32 = parts.next().filter(|part| part.len() == 4)?.parse().ok()?;
+    let month: u32 = parts.next().filter(|part| part.len() == 2)?.parse().ok()?;
+    let date: u32 = parts.next().filter(|part| part.len() == 2)?.parse().ok()?;
+    if parts.next().is_some() {
+        return None;
+    }
+    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if !(1..=days_in_month).contains(&date) {
+        return None;
+    }
+    let (year, month, date) = match (month, date) {
+        (12, 31) => (year + 1, 1, 1),
+        (_, last) if last == days_in_month => (year, month + 1, 1),
+        _ => (year, month, date + 1),
+    };
+    Some(format!("{year:04}-{month:02}-{date:02}"))
 }
 
 fn token_view(body: &Object) -> Option<TokenView> {
@@ -203,14 +242,52 @@ mod tests {
 
     #[test]
     fn first_page_has_no_cursor() {
-        assert_eq!(messages_url(3, None, None), "/api/messages?server_id=3&limit=20");
+        assert_eq!(
+            messages_url(3, &LogFilter::default(), None),
+            "/api/messages?server_id=3&limit=20"
+        );
     }
 
     #[test]
     fn next_page_passes_cursor_and_filter() {
+        let filter = LogFilter {
+            status: Some(MessageStatus::Failed),
+            day: None,
+        };
         assert_eq!(
-            messages_url(3, Some(MessageStatus::Failed), Some(90)),
+            messages_url(3, &filter, Some(90)),
             "/api/messages?server_id=3&limit=20&status=failed&before=90"
         );
+    }
+
+    #[test]
+    fn day_filter_covers_one_utc_day() {
+        let filter = LogFilter {
+            status: None,
+            day: Some("2026-12-05".to_owned()),
+        };
+        assert_eq!(
+            messages_url(3, &filter, None),
+            "/api/messages?server_id=3&limit=20&since=2026-12-05T00:00:00Z&until=2026-12-06T00:00:00Z"
+        );
+    }
+
+    #[test]
+    fn next_day_crosses_months_and_years() {
+        let cases = [
+            ("2026-12-05", Some("2026-12-06")),
+            ("2026-04-30", Some("2026-05-01")),
+            ("2026-12-31", Some("2027-01-01")),
+            ("2028-02-28", Some("2028-02-29")),
+            ("2026-02-28", Some("2026-03-01")),
+            ("2100-02-28", Some("2100-03-01")),
+            ("2026-02-29", None),
+            ("2026-13-01", None),
+            ("05.12.2026", None),
+            ("", None),
+        ];
+        for (day, expected) in cases {
+            assert_eq!(next_day(day).as_deref(), expected, "{day}");
+        }
     }
 }

@@ -1,17 +1,17 @@
-//! "Versandprotokoll": the mails sent through one server, newest first, with a status filter,
-//! paging and "Erneut senden" for failed mails.
+//! "Versandprotokoll": the mails sent through one server, newest first, with filters by status
+//! and day, paging and "Erneut senden" for failed mails.
 
 use std::rc::Rc;
 
 use shared::outbox::{MessageList, MessageStatus, MessageView};
 use shared::Language;
 use wasm_bindgen_futures::spawn_local;
-use web_sys::HtmlSelectElement;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::api::ApiError;
 use crate::i18n::{format_timestamp, Text};
-use crate::outbox_api;
+use crate::outbox_api::{self, LogFilter};
 use crate::pages::limits::SendingLimitsPanel;
 
 /// Whether a page of the log is on its way.
@@ -33,7 +33,7 @@ pub enum ResendOutcome {
 /// The log page's state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogState {
-    pub filter: Option<MessageStatus>,
+    pub filter: LogFilter,
     /// The messages loaded so far, newest first.
     pub messages: Vec<MessageView>,
     /// The cursor of the next, older page, or `None` once the last page is loaded.
@@ -47,7 +47,7 @@ pub struct LogState {
 /// A change to the log page.
 pub enum LogAction {
     /// Starts over with the first page for this filter.
-    Restart(Option<MessageStatus>),
+    Restart(LogFilter),
     LoadingMore,
     /// A page arrived for the given generation; the first page replaces the list.
     Loaded {
@@ -67,7 +67,7 @@ pub enum LogAction {
 
 impl LogState {
     /// Creates the state shown until the first page of the given filter arrives.
-    pub fn new(filter: Option<MessageStatus>) -> LogState {
+    pub fn new(filter: LogFilter) -> LogState {
         LogState {
             filter,
             messages: Vec::new(),
@@ -150,14 +150,14 @@ pub fn MessageLogPage(props: &MessageLogPageProps) -> Html {
     let server_id = props.server_id;
 
     // State
-    let state = use_reducer(|| LogState::new(None));
+    let state = use_reducer(|| LogState::new(LogFilter::default()));
 
     // Effects: the first page, again when the filter or the language changes, because the
     // reasons come translated.
     {
         let dispatcher = state.dispatcher();
         let onsessionexpired = props.onsessionexpired.clone();
-        let (filter, generation) = (state.filter, state.generation);
+        let (filter, generation) = (state.filter.clone(), state.generation);
         use_effect_with((generation, language), move |_| {
             load_page(
                 server_id,
@@ -177,15 +177,33 @@ pub fn MessageLogPage(props: &MessageLogPageProps) -> Html {
         Callback::from(move |_: MouseEvent| onback.emit(()))
     };
     let onfilter = {
-        let dispatcher = state.dispatcher();
+        let state = state.clone();
         Callback::from(move |event: Event| {
             let select: HtmlSelectElement = event.target_unchecked_into();
-            dispatcher.dispatch(LogAction::Restart(MessageStatus::parse(&select.value())));
+            let filter = LogFilter {
+                status: MessageStatus::parse(&select.value()),
+                ..state.filter.clone()
+            };
+            state.dispatch(LogAction::Restart(filter));
+        })
+    };
+    let onday = {
+        let state = state.clone();
+        Callback::from(move |event: Event| {
+            let input: HtmlInputElement = event.target_unchecked_into();
+            let day = input.value();
+            // The browser's date field gives YYYY-MM-DD, or nothing while the date is incomplete.
+            let day = outbox_api::next_day(&day).is_some().then_some(day);
+            let filter = LogFilter {
+                day,
+                ..state.filter.clone()
+            };
+            state.dispatch(LogAction::Restart(filter));
         })
     };
     let onrefresh = {
         let state = state.clone();
-        Callback::from(move |_: MouseEvent| state.dispatch(LogAction::Restart(state.filter)))
+        Callback::from(move |_: MouseEvent| state.dispatch(LogAction::Restart(state.filter.clone())))
     };
     let onmore = {
         let state = state.clone();
@@ -193,7 +211,7 @@ pub fn MessageLogPage(props: &MessageLogPageProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             state.dispatch(LogAction::LoadingMore);
             let dispatcher = state.dispatcher();
-            let (filter, before, generation) = (state.filter, state.next_before, state.generation);
+            let (filter, before, generation) = (state.filter.clone(), state.next_before, state.generation);
             load_page(
                 server_id,
                 filter,
@@ -228,9 +246,10 @@ pub fn MessageLogPage(props: &MessageLogPageProps) -> Html {
     // Derived values
     let text = |text: Text| text.in_language(language);
     let loading = state.load == LogLoad::Loading;
-    let empty_text = match state.filter {
-        Some(_) => Text::LogEmptyFiltered,
-        None => Text::LogEmpty,
+    let empty_text = match &state.filter {
+        LogFilter { day: Some(_), .. } => Text::LogEmptyDay,
+        LogFilter { status: Some(_), .. } => Text::LogEmptyFiltered,
+        LogFilter { .. } => Text::LogEmpty,
     };
     let footer = match &state.load {
         LogLoad::Loading => html! { <p class="status status-pending">{ text(Text::Loading) }</p> },
@@ -254,13 +273,18 @@ pub fn MessageLogPage(props: &MessageLogPageProps) -> Html {
                 <div class="field">
                     <label for="log-status">{ text(Text::LogFilter) }</label>
                     <select id="log-status" onchange={onfilter}>
-                        <option value="" selected={state.filter.is_none()}>{ text(Text::LogFilterAll) }</option>
+                        <option value="" selected={state.filter.status.is_none()}>{ text(Text::LogFilterAll) }</option>
                         { for MessageStatus::ALL.into_iter().map(|status| html! {
-                            <option value={status.as_str()} selected={state.filter == Some(status)}>
+                            <option value={status.as_str()} selected={state.filter.status == Some(status)}>
                                 { status.label(language) }
                             </option>
                         }) }
                     </select>
+                </div>
+                <div class="field">
+                    <label for="log-day">{ text(Text::LogFilterDay) }</label>
+                    <input type="date" id="log-day" value={state.filter.day.clone().unwrap_or_default()}
+                        onchange={onday} />
                 </div>
                 <button type="button" class="button button-quiet" id="log-refresh" disabled={loading} onclick={onrefresh}>
                     { text(Text::Refresh) }
@@ -285,7 +309,7 @@ pub fn MessageLogPage(props: &MessageLogPageProps) -> Html {
 /// Loads one page of the log and hands it to the page's reducer.
 fn load_page(
     server_id: i64,
-    filter: Option<MessageStatus>,
+    filter: LogFilter,
     before: Option<i64>,
     generation: u32,
     language: Language,
@@ -293,7 +317,7 @@ fn load_page(
     onsessionexpired: Callback<()>,
 ) {
     spawn_local(async move {
-        match outbox_api::list_messages(server_id, filter, before, language).await {
+        match outbox_api::list_messages(server_id, &filter, before, language).await {
             Ok(page) => dispatcher.dispatch(LogAction::Loaded {
                 generation,
                 first: before.is_none(),
@@ -414,7 +438,7 @@ mod tests {
 
     #[test]
     fn next_page_appends_and_moves_cursor() {
-        let state = Rc::new(LogState::new(None));
+        let state = Rc::new(LogState::new(LogFilter::default()));
 
         let state = state.reduce(LogAction::Loaded {
             generation: 0,
@@ -434,27 +458,31 @@ mod tests {
 
     #[test]
     fn filter_change_drops_older_pages() {
-        let state = Rc::new(LogState::new(None)).reduce(LogAction::Loaded {
+        let state = Rc::new(LogState::new(LogFilter::default())).reduce(LogAction::Loaded {
             generation: 0,
             first: true,
             page: page(&[9, 8], Some(8)),
         });
 
-        let state = state.reduce(LogAction::Restart(Some(MessageStatus::Failed)));
+        let failed = LogFilter {
+            status: Some(MessageStatus::Failed),
+            day: None,
+        };
+        let state = state.reduce(LogAction::Restart(failed.clone()));
         let state = state.reduce(LogAction::Loaded {
             generation: 0,
             first: false,
             page: page(&[7], None),
         });
 
-        assert_eq!(state.filter, Some(MessageStatus::Failed));
+        assert_eq!(state.filter, failed);
         assert!(state.messages.is_empty(), "a page of the old filter was kept");
         assert_eq!(state.load, LogLoad::Loading);
     }
 
     #[test]
     fn resend_replaces_the_message() {
-        let state = Rc::new(LogState::new(None)).reduce(LogAction::Loaded {
+        let state = Rc::new(LogState::new(LogFilter::default())).reduce(LogAction::Loaded {
             generation: 0,
             first: true,
             page: MessageList {

@@ -229,6 +229,33 @@ async fn page_and_filter_log(
         .context("find the status filter's option \"Gesendet\"")?;
     sent.click().await.context("filter the log by \"Gesendet\"")?;
     wait_for_text(browser, "#log-empty", "Keine Mails mit diesem Status").await?;
+
+    // The day filter: a day without mail, then today (UTC), with every status again.
+    let all = browser
+        .find(Locator::Css("#log-status option[value='']"))
+        .await
+        .context("find the status filter's option \"Alle\"")?;
+    all.click().await.context("show every status again")?;
+    wait_for_rows(browser, 20).await?;
+    choose_day(browser, "2020-01-01").await?;
+    wait_for_text(browser, "#log-empty", "An diesem Tag wurden keine").await?;
+    let today = browser
+        .execute("return new Date().toISOString().slice(0, 10);", Vec::new())
+        .await
+        .context("read today's date in UTC")?;
+    choose_day(browser, today.as_str().unwrap_or_default()).await?;
+    wait_for_rows(browser, 20).await?;
+    Ok(())
+}
+
+/// Sets the log's date field as the browser's date picker does, with a `change` event.
+async fn choose_day(browser: &Client, day: &str) -> anyhow::Result<()> {
+    let script = "const field = document.getElementById('log-day'); field.value = arguments[0]; \
+                  field.dispatchEvent(new Event('change', { bubbles: true }));";
+    browser
+        .execute(script, vec![serde_json::Value::from(day)])
+        .await
+        .with_context(|| format!("choose the day {day} in the log"))?;
     Ok(())
 }
 
