@@ -6,8 +6,8 @@ use fantoccini::{Client, Locator};
 
 use crate::harness::{Harness, SMTP_LOGIN, SMTP_PASSWORD};
 use crate::page::{
-    click, click_button, describe_failure, sign_up_new_seller, type_into, wait_for_property, wait_for_text,
-    wait_for_value, wait_for_xpath,
+    click, click_button, describe_failure, sign_up_new_seller, type_into, wait_for_dialog, wait_for_property,
+    wait_for_text, wait_for_value, wait_for_xpath,
 };
 
 /// WebDriver key code of Enter (W3C WebDriver, "keyboard actions").
@@ -182,7 +182,14 @@ async fn sender_domain_offers_its_preset(browser: &Client) -> anyhow::Result<()>
     wait_for_value(browser, "#server-port", "587").await?;
     wait_for_property(browser, "#server-security-starttls", "checked", "true").await?;
 
+    // The typed values are not saved, so leaving asks first, in German.
     click_button(browser, "Zurück zur Liste").await?;
+    let question = wait_for_dialog(browser).await?;
+    ensure!(
+        question.contains("noch nicht gespeichert"),
+        "unexpected question before leaving: {question}"
+    );
+    browser.accept_alert().await.context("leave the form")?;
     wait_for_text(browser, ".empty-list", "noreply").await?;
     Ok(())
 }
