@@ -138,7 +138,8 @@ struct Observations {
     messages: Vec<String>,
 }
 
-/// A scripted peer on 127.0.0.1. Dropping it stops the task and closes its connections.
+/// A scripted peer on 127.0.0.1. Dropping it stops accepting connections; the open ones run on
+/// until the client closes them or the test ends.
 #[derive(Debug)]
 pub struct FaultPeer {
     port: u16,
