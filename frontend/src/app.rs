@@ -205,6 +205,10 @@ pub fn App() -> Html {
     let onlanguage = {
         let state = state.clone();
         Callback::from(move |choice: Language| {
+            // Another language reloads the page.
+            if choice != language && !may_leave_form(language) {
+                return;
+            }
             if switch_language(choice) {
                 state.dispatch(AppAction::ChooseLanguage(choice));
             }
@@ -221,6 +225,9 @@ pub fn App() -> Html {
     let onlogout = {
         let state = state.clone();
         Callback::from(move |()| {
+            if !may_leave_form(language) {
+                return;
+            }
             let dispatcher = state.dispatcher();
             spawn_local(async move {
                 // The page drops the session whatever the response: a session that is already gone
@@ -305,10 +312,15 @@ pub fn set_form_unsaved(unsaved: bool) {
     FORM_UNSAVED.with(|flag| flag.set(unsaved));
 }
 
+/// Returns whether the open server form has unsaved changes the seller has not agreed to drop.
+pub fn is_form_unsaved() -> bool {
+    FORM_UNSAVED.with(Cell::get)
+}
+
 /// Returns whether the seller may leave the form: at once without unsaved changes, otherwise
 /// after confirming that they are discarded.
 fn may_leave_form(language: Language) -> bool {
-    if !FORM_UNSAVED.with(Cell::get) {
+    if !is_form_unsaved() {
         return true;
     }
     let question = Text::LeaveUnsavedForm.in_language(language);

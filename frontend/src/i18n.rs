@@ -384,10 +384,10 @@ impl Text {
                 "No mail has gone through this server yet. As soon as your shop system hands over mails with an API token, they appear here.",
             ),
             Text::LogEmptyFiltered => ("Keine Mails mit diesem Status.", "No mails with this status."),
-            Text::LogFilterDay => ("Angenommen am (UTC)", "Accepted on (UTC)"),
+            Text::LogFilterDay => ("Übergeben am (UTC)", "Handed over on (UTC)"),
             Text::LogEmptyDay => (
-                "An diesem Tag wurden keine passenden Mails angenommen.",
-                "No matching mails were accepted on this day.",
+                "An diesem Tag wurden keine passenden Mails übergeben.",
+                "No matching mails were handed over on this day.",
             ),
             Text::LoadMore => ("Weitere laden", "Load more"),
             Text::Refresh => ("Aktualisieren", "Refresh"),

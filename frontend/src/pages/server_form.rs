@@ -11,7 +11,7 @@ use web_sys::{Event, HtmlElement};
 use yew::prelude::*;
 
 use crate::api::{self, ApiError, StoredServer};
-use crate::app::set_form_unsaved;
+use crate::app::{is_form_unsaved, set_form_unsaved};
 use crate::components::choices::{preset_field, security_field, PresetFieldProps, SecurityFieldProps};
 use crate::components::field::{text_field, toggle_field, TextFieldProps};
 use crate::components::test_mail::{test_mail_panel, TestMailPanelProps};
@@ -302,6 +302,10 @@ fn send_test_mail(state: &UseReducerHandle<FormState>, language: Language, onses
 fn ask_before_unload() -> Option<Closure<dyn Fn(Event)>> {
     let window = web_sys::window()?;
     let ask = Closure::<dyn Fn(Event)>::new(|event: Event| {
+        // The seller may have agreed already, such as before switching the language.
+        if !is_form_unsaved() {
+            return;
+        }
         event.prevent_default();
         // Older browsers show the dialog only when returnValue is set, the legacy form of this request.
         let _ = js_sys::Reflect::set(&event, &"returnValue".into(), &"".into());

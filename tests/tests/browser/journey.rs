@@ -285,9 +285,16 @@ async fn go_back_and_forward(browser: &Client) -> anyhow::Result<()> {
     browser.refresh().await.context("reload the form")?;
     wait_for_text(browser, "#form-title", "Edit SMTP server").await?;
 
-    // The list button shows the confirmation too.
+    // The language switch, which reloads the page, and the list button show it too.
     type_into(browser, "#server-display-name", "Noch nicht gespeichert").await?;
     wait_for_text(browser, ".form-actions", "Unsaved changes").await?;
+    click_button(browser, "Deutsch").await?;
+    wait_for_dialog(browser)
+        .await
+        .context("the language switch shows no question about the unsaved changes")?;
+    browser.dismiss_alert().await.context("stay in English")?;
+    wait_for_attribute(browser, "html", "lang", "en").await?;
+    wait_for_value(browser, "#server-display-name", "Noch nicht gespeichert").await?;
     click_button(browser, "Back to the list").await?;
     wait_for_dialog(browser)
         .await
