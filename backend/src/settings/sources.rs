@@ -42,6 +42,7 @@ impl fmt::Display for Source {
         match self {
             Source::Default => formatter.write_str("default"),
             Source::Environment => formatter.write_str("from the environment"),
+            Source::File { path, key: "" } => write!(formatter, "in {}", path.display()),
             Source::File { path, key } => write!(formatter, "key `{key}` in {}", path.display()),
         }
     }
@@ -243,8 +244,33 @@ fn read_config_file(path: &Path) -> Result<RawSettings, SettingProblem> {
             .to_owned(),
     };
     let text = std::fs::read_to_string(path).map_err(|error| unreadable(error.to_string()))?;
-    let file: FileSettings = toml::from_str(&text).map_err(|error| unreadable(error.message().to_owned()))?;
+    let file: FileSettings = toml::from_str(&text).map_err(|error| {
+        let line = error
+            .span()
+            .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+        let mut problem = SettingProblem {
+            problem: format!(
+                "the config file {} is invalid{}: {}.",
+                path.display(),
+                line.map(|line| format!(" at line {line}")).unwrap_or_default(),
+                readable_toml_error(error.message())
+            ),
+            ..unreadable(String::new())
+        };
+        problem.fix = problem.fix.replacen("Fix the file:", "Fix that line:", 1);
+        problem
+    })?;
     Ok(from_file(file, path))
+}
+
+/// Rewords the TOML library's message for an operator: Rust's type names become the kind of
+/// value expected.
+fn readable_toml_error(message: &str) -> String {
+    message
+        .trim_end_matches('.')
+        .replace("expected i64", "expected a whole number without quotes")
+        .replace("expected struct OutboxFileSettings", "expected a table: [outbox]")
+        .replace("expected a boolean", "expected true or false without quotes")
 }
 
 fn from_file(file: FileSettings, path: &Path) -> RawSettings {

@@ -410,6 +410,27 @@ fn config_file_unknown_outbox_key_is_rejected() {
 }
 
 #[test]
+fn config_file_wrong_type_names_line_and_kind() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let config = folder.path().join("postausgang.toml");
+    std::fs::write(&config, "[outbox]\nworkers = \"4\"\n").expect("write config");
+    let config_path = config.to_str().expect("UTF-8 path");
+
+    let error = from_environment(&[("POSTAUSGANG_CONFIG", config_path)]).expect_err("a string is no number");
+
+    let problem = error
+        .problem_for("POSTAUSGANG_CONFIG")
+        .expect("the config file is named");
+    assert!(problem.problem.contains("at line 2"), "{problem}");
+    assert!(
+        problem.problem.contains("a whole number without quotes"),
+        "{problem}"
+    );
+    assert!(!problem.problem.contains("i64"), "{problem}");
+    assert_eq!(problem.source.to_string(), format!("in {}", config.display()));
+}
+
+#[test]
 fn config_file_that_is_missing_is_rejected() {
     let error = from_environment(&[("POSTAUSGANG_CONFIG", "/nonexistent/postausgang.toml")])
         .expect_err("a named config file must exist");
