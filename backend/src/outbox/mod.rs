@@ -160,6 +160,9 @@ impl Outbox {
             connections_per_server = inner.settings.connections_per_server,
             deactivate_after_failures = inner.settings.deactivate_after_failures,
             give_up_after_secs = inner.settings.give_up_after.as_secs(),
+            retry_first_delay_secs = inner.settings.retry_first_delay.as_secs(),
+            retry_max_delay_secs = inner.settings.retry_max_delay.as_secs(),
+            max_message_bytes = inner.settings.max_message_bytes,
             "outbox started"
         );
         Ok(Outbox { inner })

@@ -172,6 +172,20 @@ impl OutboxSettings {
         ) {
             settings.max_message_bytes = bytes as usize;
         }
+        if settings.retry_first_delay > settings.retry_max_delay {
+            let source = lookup("POSTAUSGANG_OUTBOX_RETRY_FIRST_DELAY_SECS")
+                .map_or(Source::Default, |raw| raw.source.clone());
+            problems.push(SettingProblem {
+                setting: "POSTAUSGANG_OUTBOX_RETRY_FIRST_DELAY_SECS",
+                source,
+                problem: format!(
+                    "the first retry delay ({} s) is longer than the longest one (POSTAUSGANG_OUTBOX_RETRY_MAX_DELAY_SECS, {} s).",
+                    settings.retry_first_delay.as_secs(),
+                    settings.retry_max_delay.as_secs()
+                ),
+                fix: "Lower the first delay or raise the longest delay.".to_owned(),
+            });
+        }
 
         if problems.is_empty() {
             Ok(settings)
@@ -218,6 +232,19 @@ mod tests {
         assert_eq!(settings.workers, 2);
         assert_eq!(settings.retry_first_delay, Duration::from_secs(5));
         assert_eq!(settings.deactivate_after_failures, 3);
+    }
+
+    #[test]
+    fn first_retry_delay_above_longest_is_invalid() {
+        let problems = OutboxSettings::from_environment(&environment(&[
+            ("POSTAUSGANG_OUTBOX_RETRY_FIRST_DELAY_SECS", "7200"),
+            ("POSTAUSGANG_OUTBOX_RETRY_MAX_DELAY_SECS", "60"),
+        ]))
+        .expect_err("the first delay is longer than the longest");
+
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].setting, "POSTAUSGANG_OUTBOX_RETRY_FIRST_DELAY_SECS");
+        assert!(problems[0].problem.contains("7200 s"), "{}", problems[0]);
     }
 
     #[test]
