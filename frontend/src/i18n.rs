@@ -283,8 +283,8 @@ impl Text {
             ),
             Text::UnsavedChanges => ("Ungespeicherte Änderungen", "Unsaved changes"),
             Text::LeaveUnsavedForm => (
-                "Ihre Änderungen an diesem Server sind noch nicht gespeichert. Formular verlassen und die Änderungen verwerfen?",
-                "Your changes to this server are not saved yet. Leave the form and discard them?",
+                "Ihre Eingaben sind noch nicht gespeichert. Formular verlassen und sie verwerfen?",
+                "What you typed is not saved yet. Leave the form and discard it?",
             ),
 
             Text::TestTitle => ("Test-Mail", "Test mail"),
