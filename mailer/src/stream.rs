@@ -48,7 +48,7 @@ pub(crate) struct Transcript {
     partial_line: Vec<u8>,
     pending_reply: Vec<String>,
     replies: Vec<ReceivedReply>,
-    /// How many replies [`Transcript::forget_replies`] dropped; counts stay continuous.
+    /// The number of replies [`Transcript::forget_replies`] dropped, so that counts stay continuous.
     forgotten_replies: usize,
     next_write_labels: Vec<String>,
     writes: usize,
@@ -64,8 +64,8 @@ impl Transcript {
         self.next_write_labels.push(label.to_owned());
     }
 
-    /// Like [`Transcript::label_next_write`] for a write that carries several commands, as
-    /// with PIPELINING: each label becomes a line of its own.
+    /// Sets one label per command for a write that carries several, as with PIPELINING. Each
+    /// label becomes a line of its own, as with [`Transcript::label_next_write`].
     pub(crate) fn label_next_write_all(&mut self, labels: Vec<String>) {
         self.next_write_labels = labels;
     }

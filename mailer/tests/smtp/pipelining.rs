@@ -19,7 +19,7 @@ fn dotted_mail() -> OutgoingMail {
     }
 }
 
-/// A scripted peer that offers PIPELINING and replies as `script` sets.
+/// Starts a scripted peer that offers PIPELINING and replies as `script` sets.
 async fn pipelining_peer(script: PeerScript) -> FaultPeer {
     FaultPeer::start(script.with_extensions(&["8BITMIME", "PIPELINING"])).await
 }
@@ -43,6 +43,22 @@ async fn send_dotted_mail(session: &mut SmtpSession) -> Result<mailer::Reply, Se
     session
         .send(&prepared, Deadline::after(short_timeouts().total))
         .await
+}
+
+/// Checks that `failure` is the server's rejection with `code` at `step`.
+fn assert_rejected(failure: &SessionFailure, step: SmtpStep, code: u16) {
+    assert_eq!(failure.step, step);
+    assert!(
+        matches!(&failure.kind, FailureKind::Rejected(reply) if reply.code == code),
+        "{failure:?}"
+    );
+}
+
+/// Checks that the peer's last command was RSET and that it received no message.
+fn assert_reset_without_message(peer: &FaultPeer) {
+    let lines = peer.received_lines();
+    assert_eq!(lines.last().map(String::as_str), Some("RSET"), "{lines:#?}");
+    assert!(peer.messages().is_empty());
 }
 
 /// Returns the position of the first transcript entry that starts with `prefix`.
@@ -159,11 +175,7 @@ async fn rejected_recipient_closes_connection() {
     let failure = send_dotted_mail(&mut session)
         .await
         .expect_err("recipient rejected");
-    assert_eq!(failure.step, SmtpStep::RcptTo);
-    assert!(
-        matches!(&failure.kind, FailureKind::Rejected(reply) if reply.code == 550),
-        "{failure:?}"
-    );
+    assert_rejected(&failure, SmtpStep::RcptTo, 550);
     assert!(session.is_broken());
     let transcript = session.journal().transcript();
     drop(session);
@@ -195,15 +207,9 @@ async fn rejected_sender_keeps_session_usable() {
     let mut session = open_session(peer.port()).await;
 
     let failure = send_dotted_mail(&mut session).await.expect_err("sender rejected");
-    assert_eq!(failure.step, SmtpStep::MailFrom);
-    assert!(
-        matches!(&failure.kind, FailureKind::Rejected(reply) if reply.code == 553),
-        "{failure:?}"
-    );
+    assert_rejected(&failure, SmtpStep::MailFrom, 553);
     assert!(!session.is_broken());
-    let lines = peer.received_lines();
-    assert_eq!(lines.last().map(String::as_str), Some("RSET"), "{lines:#?}");
-    assert!(peer.messages().is_empty());
+    assert_reset_without_message(&peer);
 }
 
 #[tokio::test]
@@ -241,11 +247,7 @@ async fn rejected_message_is_reported_at_data() {
     let failure = send_dotted_mail(&mut session)
         .await
         .expect_err("message rejected");
-    assert_eq!(failure.step, SmtpStep::Data);
-    assert!(
-        matches!(&failure.kind, FailureKind::Rejected(reply) if reply.code == 451),
-        "{failure:?}"
-    );
+    assert_rejected(&failure, SmtpStep::Data, 451);
     assert!(!session.is_broken());
     assert_eq!(peer.messages().len(), 1);
 }
@@ -371,11 +373,7 @@ async fn closing_server_fails_at_mail_from() {
     let failure = send_dotted_mail(&mut session)
         .await
         .expect_err("connection closed");
-    assert_eq!(failure.step, SmtpStep::MailFrom);
-    assert!(
-        matches!(&failure.kind, FailureKind::Rejected(reply) if reply.code == 421),
-        "{failure:?}"
-    );
+    assert_rejected(&failure, SmtpStep::MailFrom, 421);
     assert!(session.is_broken());
 }
 
@@ -418,15 +416,9 @@ async fn rejected_data_keeps_session_usable() {
     let failure = send_dotted_mail(&mut session)
         .await
         .expect_err("recipients rejected");
-    assert_eq!(failure.step, SmtpStep::RcptTo);
-    assert!(
-        matches!(&failure.kind, FailureKind::Rejected(reply) if reply.code == 550),
-        "{failure:?}"
-    );
+    assert_rejected(&failure, SmtpStep::RcptTo, 550);
     assert!(!session.is_broken());
-    let lines = peer.received_lines();
-    assert_eq!(lines.last().map(String::as_str), Some("RSET"), "{lines:#?}");
-    assert!(peer.messages().is_empty());
+    assert_reset_without_message(&peer);
 }
 
 #[tokio::test]

@@ -182,7 +182,7 @@ async fn sender_domain_offers_its_preset(browser: &Client) -> anyhow::Result<()>
     wait_for_value(browser, "#server-port", "587").await?;
     wait_for_property(browser, "#server-security-starttls", "checked", "true").await?;
 
-    // The typed values are not saved, so leaving asks first, in German.
+    // The typed values are not saved, so leaving shows a confirmation first, in German.
     click_button(browser, "Zurück zur Liste").await?;
     let question = wait_for_dialog(browser).await?;
     ensure!(

@@ -342,12 +342,18 @@ fn config_file_unknown_key_is_rejected() {
     );
 }
 
-#[test]
-fn config_file_outbox_table_yields_to_environment() {
+/// Writes `text` as `postausgang.toml` into a new temporary folder and returns both.
+fn config_file(text: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let folder = tempfile::tempdir().expect("temp dir");
     let config = folder.path().join("postausgang.toml");
+    std::fs::write(&config, text).expect("write config");
+    (folder, config)
+}
+
+#[test]
+fn config_file_outbox_table_yields_to_environment() {
     let file_text = "[outbox]\nworkers = 3\nretry_first_delay_secs = 30\ndeactivate_after_failures = 7\n";
-    std::fs::write(&config, file_text).expect("write config");
+    let (folder, config) = config_file(file_text);
     let config_path = config.to_str().expect("UTF-8 path");
     let data_dir = folder.path().join("data");
 
@@ -368,9 +374,7 @@ fn config_file_outbox_table_yields_to_environment() {
 
 #[test]
 fn config_file_outbox_problem_names_file_key() {
-    let folder = tempfile::tempdir().expect("temp dir");
-    let config = folder.path().join("postausgang.toml");
-    std::fs::write(&config, "[outbox]\ndeactivate_after_failures = -1\n").expect("write config");
+    let (folder, config) = config_file("[outbox]\ndeactivate_after_failures = -1\n");
     let config_path = config.to_str().expect("UTF-8 path");
     let data_dir = folder.path().join("data");
 
@@ -393,9 +397,7 @@ fn config_file_outbox_problem_names_file_key() {
 
 #[test]
 fn config_file_unknown_outbox_key_is_rejected() {
-    let folder = tempfile::tempdir().expect("temp dir");
-    let config = folder.path().join("postausgang.toml");
-    std::fs::write(&config, "[outbox]\nworker = 3\n").expect("write config");
+    let (_folder, config) = config_file("[outbox]\nworker = 3\n");
     let config_path = config.to_str().expect("UTF-8 path");
 
     let error = from_environment(&[("POSTAUSGANG_CONFIG", config_path)]).expect_err("a typo is rejected");
@@ -411,9 +413,7 @@ fn config_file_unknown_outbox_key_is_rejected() {
 
 #[test]
 fn config_file_wrong_type_names_line_and_kind() {
-    let folder = tempfile::tempdir().expect("temp dir");
-    let config = folder.path().join("postausgang.toml");
-    std::fs::write(&config, "[outbox]\nworkers = \"4\"\n").expect("write config");
+    let (_folder, config) = config_file("[outbox]\nworkers = \"4\"\n");
     let config_path = config.to_str().expect("UTF-8 path");
 
     let error = from_environment(&[("POSTAUSGANG_CONFIG", config_path)]).expect_err("a string is no number");
